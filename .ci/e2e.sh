@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# End-to-end browser tests of dvc-portal.
+#
+#   bash .ci/e2e.sh [path/to/dvc-portal]      (default: target/debug/dvc-portal)
+#
+# Builds nothing: build the server first (cargo build). This script
+#   1. installs Debian's chromium with apt if /usr/bin/chromium is missing,
+#   2. runs `npm ci` in tests/e2e when node_modules is absent or stale,
+#   3. starts `dvc-portal serve --demo` on a free 127.0.0.1 port with a throwaway
+#      SQLite database and data dir, log in tests/e2e/artifacts/server.log,
+#   4. waits for GET /healthz → 200 (E2E_STARTUP_TIMEOUT seconds, default 120),
+#   5. runs every tests/e2e/*.journey.js with BASE_URL set (node tests/e2e/run.js),
+#   6. stops the server, and exits non-zero if any journey test failed.
+# The last line printed is the test count: `N passed, M failed`.
+# Screenshots, downloaded forms and the server log stay in tests/e2e/artifacts/.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+E2E_DIR="$ROOT/tests/e2e"
+ARTIFACTS="$E2E_DIR/artifacts"
+STARTUP_TIMEOUT="${E2E_STARTUP_TIMEOUT:-120}"
+
+say() { echo "e2e: $*"; }
+die() { echo "e2e: ERROR: $*" >&2; exit 1; }
+
+BIN="${1:-target/debug/dvc-portal}"
+case "$BIN" in /*) ;; *) BIN="$ROOT/$BIN" ;; esac
+[ -f "$BIN" ] || die "server binary $BIN not found (build it first, e.g. cargo build)"
+[ -x "$BIN" ] || die "server binary $BIN is not executable"
+
+# ---- 1. Chromium (Debian's package; test tools never download a browser) ----
+if [ ! -x /usr/bin/chromium ]; then
+  say "/usr/bin/chromium is missing: installing Debian's chromium package with apt-get (takes a minute or two)"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || die "not root and no sudo: install chromium by hand (apt-get install -y chromium)"
+    SUDO="sudo"
+  fi
+  t0=$SECONDS
+  $SUDO apt-get update -q >/dev/null
+  # fonts-dejavu-core covers Vietnamese diacritics in screenshots.
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium fonts-dejavu-core >/dev/null
+  [ -x /usr/bin/chromium ] || die "apt-get installed chromium but /usr/bin/chromium is still missing"
+  say "installed $(/usr/bin/chromium --version 2>/dev/null || echo chromium) in $((SECONDS - t0)) s"
+fi
+
+# ---- 2. npm dependencies (playwright-core, axe-core), pinned by package-lock.json ----
+command -v node >/dev/null || die "node is not installed (Node >= 20 is needed)"
+command -v npm >/dev/null || die "npm is not installed"
+LOCK_HASH="$(sha256sum "$E2E_DIR/package-lock.json" | cut -d' ' -f1)"
+STAMP="$E2E_DIR/node_modules/.e2e-lock-sha256"
+if [ ! -d "$E2E_DIR/node_modules" ] || [ "$(cat "$STAMP" 2>/dev/null || true)" != "$LOCK_HASH" ]; then
+  say "npm ci in tests/e2e (node_modules absent or older than package-lock.json)"
+  (cd "$E2E_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$LOCK_HASH" > "$STAMP"
+fi
+
+# ---- 3. start the server ----
+rm -rf "$ARTIFACTS"
+mkdir -p "$ARTIFACTS"
+LOG="$ARTIFACTS/server.log"
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/dvc-e2e.XXXXXX")"
+SERVER_PID=""
+
+# The server runs in its own process group (setsid), so signalling -PID also
+# reaches anything it spawned, and nothing else.
+signal_server() {
+  kill "-$1" -- "-$SERVER_PID" 2>/dev/null || kill "-$1" "$SERVER_PID" 2>/dev/null || true
+}
+stop_server() {
+  if [ -n "$SERVER_PID" ]; then
+    if kill -0 "$SERVER_PID" 2>/dev/null; then
+      signal_server TERM
+      for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
+      if kill -0 "$SERVER_PID" 2>/dev/null; then
+        echo "e2e: server $SERVER_PID ignored SIGTERM for 10 s, sending SIGKILL" >&2
+      fi
+    fi
+    signal_server KILL   # whatever is left of its process group
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  SERVER_PID=""
+}
+# shellcheck disable=SC2317  # called by the EXIT trap
+cleanup() {
+  stop_server
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+log_tail() {
+  echo "----- last 60 lines of $LOG -----" >&2
+  tail -n 60 "$LOG" >&2 || true
+  echo "----- end of server log -----" >&2
+}
+
+# A free port: bind port 0 on loopback, read what the kernel gave, release it.
+PORT="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close();});')"
+BASE_URL="http://127.0.0.1:$PORT"
+
+say "starting $BIN serve --demo on $BASE_URL (data in $TMP, log in ${LOG#"$ROOT"/})"
+SETSID=""
+command -v setsid >/dev/null && SETSID="setsid"
+DATABASE_URL="sqlite://$TMP/portal.db" DVC_DATA_DIR="$TMP/data" BIND="127.0.0.1:$PORT" \
+  $SETSID "$BIN" serve --demo >"$LOG" 2>&1 </dev/null &
+SERVER_PID=$!
+
+# ---- 4. wait for /healthz ----
+healthy() {
+  node -e '
+    const req = require("http").get(process.argv[1], { timeout: 2000 }, (res) => {
+      res.resume(); process.exit(res.statusCode === 200 ? 0 : 1);
+    });
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", () => process.exit(1));
+  ' "$BASE_URL/healthz"
+}
+t0=$SECONDS
+until healthy; do
+  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+    rc=0; wait "$SERVER_PID" || rc=$?
+    signal_server KILL
+    SERVER_PID=""
+    log_tail
+    die "the server exited (status $rc) before GET /healthz answered 200"
+  fi
+  if [ $((SECONDS - t0)) -ge "$STARTUP_TIMEOUT" ]; then
+    log_tail
+    die "GET $BASE_URL/healthz did not answer 200 within $STARTUP_TIMEOUT s"
+  fi
+  sleep 0.5
+done
+say "server healthy after $((SECONDS - t0)) s (pid $SERVER_PID)"
+
+# ---- 5. journeys ----
+OUT="$ARTIFACTS/e2e-output.txt"
+set +e
+BASE_URL="$BASE_URL" node "$E2E_DIR/run.js" 2>&1 | tee "$OUT"
+rc=${PIPESTATUS[0]}
+set -e
+
+# ---- 6. stop the server; the count line goes last ----
+if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+  echo "e2e: the server died during the tests" >&2
+  log_tail
+  rc=1
+fi
+stop_server
+if [ "$rc" -ne 0 ]; then
+  say "FAILED (exit $rc); screenshots and server log in ${ARTIFACTS#"$ROOT"/}/"
+  grep -qiE 'panic|error' "$LOG" && log_tail
+fi
+SUMMARY="$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$OUT" | tail -n 1 || true)"
+if [ -z "$SUMMARY" ]; then
+  SUMMARY="0 passed, 1 failed"
+  rc=1
+fi
+echo "$SUMMARY"
+exit "$rc"

@@ -1,0 +1,9 @@
+DROP TABLE procedure_forms;
+DROP TABLE procedure_papers;
+DROP TABLE procedure_fees;
+DROP TABLE procedures;
+DROP TABLE agencies;
+DROP TABLE fields;
+DROP TABLE holidays;
+DROP TABLE admin_unit_mappings;
+DROP TABLE admin_units;

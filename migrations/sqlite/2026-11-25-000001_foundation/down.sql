@@ -1,0 +1,13 @@
+DROP TRIGGER procedures_fts_delete;
+DROP TRIGGER procedures_fts_update;
+DROP TRIGGER procedures_fts_insert;
+DROP TABLE procedures_fts;
+DROP TABLE procedure_forms;
+DROP TABLE procedure_papers;
+DROP TABLE procedure_fees;
+DROP TABLE procedures;
+DROP TABLE agencies;
+DROP TABLE fields;
+DROP TABLE holidays;
+DROP TABLE admin_unit_mappings;
+DROP TABLE admin_units;

@@ -1,0 +1,79 @@
+//! Building the application: database, migrations, state, and the HTTP server on a bound
+//! listener (port 0 in tests).
+
+use crate::clock::Clock;
+use crate::config::{Config, DEFAULT_DATABASE_URL};
+use crate::db::{Db, DbUrl, migrate};
+use crate::files::FileStore;
+use crate::web::middleware::{RequestSpan, render_errors, security_headers};
+use crate::web::state::AppState;
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, ErrorHandlers};
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use std::net::TcpListener;
+use tracing_actix_web::TracingLogger;
+
+/// Opens the database of a configuration, creating an SQLite file only when allowed (the
+/// default path, or an explicit set-up command), and applies pending migrations.
+pub fn open_database(config: &Config) -> anyhow::Result<Db> {
+    let url = DbUrl::parse(&config.database_url)?;
+    url.prepare(config.create_database || config.database_url == DEFAULT_DATABASE_URL)?;
+    let db = Db::connect(&url, config.db_pool_size)?;
+    let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let applied = migrate::run_pending(&mut conn)?;
+    if !applied.is_empty() {
+        tracing::info!(count = applied.len(), "migrations applied");
+    }
+    Ok(db)
+}
+
+/// A built application, listening but not yet running.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+}
+
+impl Application {
+    /// Builds everything from a configuration and a clock.
+    pub fn build(config: Config, clock: Clock) -> anyhow::Result<Self> {
+        let db = open_database(&config)?;
+        Self::build_with_db(config, clock, db)
+    }
+
+    /// Builds the server around an already opened database.
+    pub fn build_with_db(config: Config, clock: Clock, db: Db) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(&config.bind).with_context(|| format!("cannot listen on {}", config.bind))?;
+        let port = listener.local_addr()?.port();
+        let state = AppState { files: FileStore::new(&config.data_dir), db, config, clock };
+        let data = web::Data::new(state.clone());
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .wrap(ErrorHandlers::new().default_handler(render_errors))
+                .wrap(security_headers())
+                .wrap(Compress::default())
+                .wrap(TracingLogger::<RequestSpan>::new())
+                .configure(crate::web::routes)
+        })
+        .listen(listener)?
+        .run();
+        Ok(Application { port, server, state })
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state (tests use its database and clock).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until stopped (SIGINT/SIGTERM).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

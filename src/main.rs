@@ -1,0 +1,94 @@
+//! The `dvc-portal` command: subcommands only; the work is in the library.
+
+use clap::{Parser, Subcommand};
+use dvc_portal::app::{Application, open_database};
+use dvc_portal::clock::Clock;
+use dvc_portal::config::Config;
+use dvc_portal::db::migrate;
+use dvc_portal::files::FileStore;
+use dvc_portal::services::{demo, reference_data};
+
+#[derive(Parser)]
+#[command(name = "dvc-portal", version, about = "Cổng dịch vụ công và hệ thống một cửa điện tử của tỉnh")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the portal (migrating the database first).
+    Serve {
+        /// Create the database if needed and load the demo province's data before serving.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Create or upgrade the database schema.
+    Migrate,
+    /// Load the reference data and the demo province (agencies, catalogue, forms).
+    SeedDemo,
+    /// Load administrative units, the 2025 mapping and public holidays.
+    ImportUnits,
+}
+
+fn main() {
+    dvc_portal::telemetry::init();
+    let cli = Cli::parse();
+    if let Err(e) = run(cli) {
+        eprintln!("dvc-portal: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn print_reports(reports: &[reference_data::ImportReport]) {
+    for r in reports {
+        println!("{r}");
+    }
+    if reports.iter().all(|r| r.unchanged()) {
+        println!("nothing changed: the database already holds this data");
+    }
+}
+
+fn seed(config: &Config, with_catalogue: bool) -> anyhow::Result<()> {
+    let db = open_database(config)?;
+    let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut reports = reference_data::import_all(&mut conn, &config.refdata_dir)?;
+    if with_catalogue {
+        let files = FileStore::new(&config.data_dir);
+        reports.extend(demo::seed_catalogue(&mut conn, &config.refdata_dir, &files, &Clock::System)?);
+    }
+    print_reports(&reports);
+    Ok(())
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut config = Config::from_env()?;
+    match cli.command {
+        Command::Serve { demo } => {
+            if demo {
+                config.create_database = true;
+                seed(&config, true)?;
+            }
+            let app = Application::build(config.clone(), Clock::System)?;
+            tracing::info!(port = app.port(), bind = %config.bind, "portal listening");
+            println!("dvc-portal: serving on http://{}", config.bind);
+            actix_web::rt::System::new().block_on(app.run_until_stopped())?;
+        }
+        Command::Migrate => {
+            config.create_database = true;
+            let db = open_database(&config)?;
+            let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
+            let pending = migrate::run_pending(&mut conn)?;
+            println!("database is up to date ({} migrations were pending)", pending.len());
+        }
+        Command::SeedDemo => {
+            config.create_database = true;
+            seed(&config, true)?;
+        }
+        Command::ImportUnits => {
+            config.create_database = true;
+            seed(&config, false)?;
+        }
+    }
+    Ok(())
+}

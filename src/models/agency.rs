@@ -1,0 +1,69 @@
+//! Agencies: the province, its departments and its communes, with national identifiers.
+
+use crate::db::DbConn;
+use crate::db::schema::agencies;
+use diesel::prelude::*;
+
+/// One agency.
+#[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset, serde::Serialize)]
+#[diesel(table_name = agencies)]
+pub struct Agency {
+    /// UUID v7.
+    pub id: String,
+    /// National identifier, e.g. `000.00.01.H56`.
+    pub code: String,
+    /// Full name.
+    pub name: String,
+    /// Short name for lists.
+    pub short_name: String,
+    /// `province`, `department` or `commune`.
+    pub kind: String,
+    /// The province's agency for departments and communes.
+    pub parent_id: Option<String>,
+    /// GSO code of the commune (current version) for communes.
+    pub admin_unit_code: Option<String>,
+    /// Office address.
+    pub address: Option<String>,
+    /// Office phone.
+    pub phone: Option<String>,
+    /// Office e-mail.
+    pub email: Option<String>,
+    /// Display order.
+    pub position: i32,
+    /// Folded name for search.
+    pub search_text: String,
+}
+
+impl Agency {
+    /// Every agency in display order.
+    pub fn all(conn: &mut DbConn) -> QueryResult<Vec<Agency>> {
+        agencies::table
+            .order((agencies::position, agencies::name))
+            .select(Agency::as_select())
+            .load(conn)
+    }
+
+    /// One agency by its national identifier.
+    pub fn find_by_code(conn: &mut DbConn, code: &str) -> QueryResult<Option<Agency>> {
+        agencies::table
+            .filter(agencies::code.eq(code))
+            .select(Agency::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// One agency by id.
+    pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Agency>> {
+        agencies::table.find(id).select(Agency::as_select()).first(conn).optional()
+    }
+
+    /// Inserts one agency.
+    pub fn insert(conn: &mut DbConn, row: &Agency) -> QueryResult<usize> {
+        diesel::insert_into(agencies::table).values(row).execute(conn)
+    }
+
+    /// Overwrites one agency.
+    pub fn update(conn: &mut DbConn, row: &Agency) -> QueryResult<usize> {
+        diesel::update(agencies::table.find(&row.id)).set(row).execute(conn)
+    }
+}

@@ -1,0 +1,7 @@
+//! Table-shaped models: one file per aggregate; functions take `&mut DbConn` and return
+//! `QueryResult`. Transactions belong to `services`.
+
+pub mod admin_unit;
+pub mod agency;
+pub mod holiday;
+pub mod procedure;

@@ -1,0 +1,3 @@
+//! Read models for lists and pages: query objects with their filters, returning view structs.
+
+pub mod catalogue_search;

@@ -1,0 +1,216 @@
+//! The test harness: a fresh database per test (an SQLite file, or a PostgreSQL schema when
+//! `TEST_DATABASE_URL` points at PostgreSQL), the real server on port 0, and helpers.
+
+pub mod html;
+
+use chrono::{TimeZone, Utc};
+use dvc_portal::app::{Application, open_database};
+use dvc_portal::clock::Clock;
+use dvc_portal::config::Config;
+use dvc_portal::db::{Db, DbConn, PooledConn};
+use dvc_portal::files::FileStore;
+use dvc_portal::services::{demo, reference_data};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// The PostgreSQL URL of this run, if the suite runs on PostgreSQL.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres"))
+}
+
+/// A database private to one test; dropped (file or schema) with it.
+pub struct TestDb {
+    /// The URL the application connects with.
+    pub url: String,
+    /// The private directory (SQLite file, data dir).
+    pub dir: tempfile::TempDir,
+    schema: Option<String>,
+}
+
+impl TestDb {
+    /// An empty database (no migrations).
+    pub fn empty() -> TestDb {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+        match postgres_url() {
+            Some(base) => {
+                let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
+                admin_exec(&base, &format!("CREATE SCHEMA {schema}"));
+                let sep = if base.contains('?') { '&' } else { '?' };
+                let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+                TestDb { url, dir, schema: Some(schema) }
+            }
+            None => {
+                let url = format!("sqlite://{}", dir.path().join("portal.db").display());
+                TestDb { url, dir, schema: None }
+            }
+        }
+    }
+
+    /// A migrated database holding the reference data and the demo catalogue.
+    pub fn seeded() -> TestDb {
+        let db = TestDb::empty();
+        let data_dir = db.data_dir();
+        copy_dir(&template().join("data"), &data_dir);
+        match &db.schema {
+            None => {
+                std::fs::copy(template().join("portal.db"), db.dir.path().join("portal.db"))
+                    .unwrap_or_else(|e| panic!("copy template: {e}"));
+            }
+            Some(_) => seed(&db.config(), &data_dir),
+        }
+        db
+    }
+
+    /// The data directory of this test.
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// A test configuration for this database.
+    pub fn config(&self) -> Config {
+        Config::for_tests(&self.url, self.data_dir())
+    }
+
+    /// Opens a pool (migrating).
+    pub fn open(&self) -> Db {
+        open_database(&self.config()).unwrap_or_else(|e| panic!("open database: {e:#}"))
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let (Some(schema), Some(base)) = (&self.schema, postgres_url()) {
+            admin_exec(&base, &format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+        }
+    }
+}
+
+fn admin_exec(url: &str, sql: &str) {
+    use diesel::Connection;
+    use diesel::connection::SimpleConnection;
+    let mut conn = diesel::PgConnection::establish(url)
+        .unwrap_or_else(|e| panic!("PostgreSQL at TEST_DATABASE_URL is unreachable: {e}"));
+    conn.batch_execute(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("mkdir: {e}"));
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("read {}: {e}", from.display())).flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap_or_else(|e| panic!("copy: {e}"));
+        }
+    }
+}
+
+/// Imports the reference data and the demo catalogue into the database of `config`.
+pub fn seed(config: &Config, data_dir: &Path) {
+    let db = open_database(config).unwrap_or_else(|e| panic!("open: {e:#}"));
+    let mut conn = db.get().unwrap_or_else(|e| panic!("conn: {e}"));
+    reference_data::import_all(&mut conn, &config.refdata_dir).unwrap_or_else(|e| panic!("import: {e:#}"));
+    demo::seed_catalogue(&mut conn, &config.refdata_dir, &FileStore::new(data_dir), &test_clock())
+        .unwrap_or_else(|e| panic!("seed: {e:#}"));
+}
+
+/// A seeded SQLite database and data directory, built once per test run and copied per test.
+fn template() -> &'static Path {
+    static TEMPLATE: OnceLock<tempfile::TempDir> = OnceLock::new();
+    TEMPLATE
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+            let config = Config::for_tests(&format!("sqlite://{}", dir.path().join("portal.db").display()), dir.path().join("data"));
+            seed(&config, &dir.path().join("data"));
+            // The pool is closed: the WAL is checkpointed into the main file, which is copied.
+            dir
+        })
+        .path()
+}
+
+/// The fixed instant tests start at: Wednesday 25/11/2026 09:00 in Hà Nội.
+pub fn test_clock() -> Clock {
+    Clock::fixed(Utc.with_ymd_and_hms(2026, 11, 25, 2, 0, 0).single().unwrap_or_else(|| panic!("bad time")))
+}
+
+/// The real server on port 0 over a private seeded database.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    /// A client that keeps cookies and does not follow redirects.
+    pub client: reqwest::Client,
+    /// The application's database.
+    pub db: Db,
+    /// Keeps the database alive.
+    pub _test_db: TestDb,
+}
+
+impl TestApp {
+    /// Starts the portal over a seeded database.
+    pub async fn spawn() -> TestApp {
+        let test_db = TestDb::seeded();
+        let config = test_db.config();
+        let db = test_db.open();
+        let app = Application::build_with_db(config, test_clock(), db.clone()).unwrap_or_else(|e| panic!("build: {e:#}"));
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .build()
+            .unwrap_or_else(|e| panic!("client: {e}"));
+        TestApp { address, client, db, _test_db: test_db }
+    }
+
+    /// A database connection for assertions.
+    pub fn conn(&self) -> PooledConn {
+        self.db.get().unwrap_or_else(|e| panic!("conn: {e}"))
+    }
+
+    /// GET a path; returns status, headers and body.
+    pub async fn get(&self, path: &str) -> Page {
+        let res = self.client.get(format!("{}{path}", self.address)).send().await.unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let bytes = res.bytes().await.unwrap_or_else(|e| panic!("body: {e}")).to_vec();
+        Page { status, headers, bytes }
+    }
+}
+
+/// A response, read whole.
+pub struct Page {
+    /// Status code.
+    pub status: u16,
+    /// Headers.
+    pub headers: reqwest::header::HeaderMap,
+    /// Body.
+    pub bytes: Vec<u8>,
+}
+
+impl Page {
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+
+    /// The body as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.bytes).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+
+    /// A header's value.
+    pub fn header(&self, name: &str) -> String {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+    }
+
+    /// The parsed HTML.
+    pub fn html(&self) -> html::Doc {
+        html::Doc::parse(&self.text())
+    }
+}
+
+/// Runs `f` on a connection of a database (for model-level tests).
+pub fn with_conn<T>(db: &Db, f: impl FnOnce(&mut DbConn) -> T) -> T {
+    let mut conn = db.get().unwrap_or_else(|e| panic!("conn: {e}"));
+    f(&mut conn)
+}
