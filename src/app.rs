@@ -44,9 +44,15 @@ impl Application {
 
     /// Builds the server around an already opened database.
     pub fn build_with_db(config: Config, clock: Clock, db: Db) -> anyhow::Result<Self> {
-        let listener = TcpListener::bind(&config.bind).with_context(|| format!("cannot listen on {}", config.bind))?;
+        let listener = TcpListener::bind(&config.bind)
+            .with_context(|| format!("cannot listen on {}", config.bind))?;
         let port = listener.local_addr()?.port();
-        let state = AppState { files: FileStore::new(&config.data_dir), db, config, clock };
+        let state = AppState {
+            files: FileStore::new(&config.data_dir),
+            db,
+            config,
+            clock,
+        };
         let data = web::Data::new(state.clone());
         let server = HttpServer::new(move || {
             App::new()
@@ -59,7 +65,11 @@ impl Application {
         })
         .listen(listener)?
         .run();
-        Ok(Application { port, server, state })
+        Ok(Application {
+            port,
+            server,
+            state,
+        })
     }
 
     /// The port the server listens on.

@@ -28,13 +28,16 @@ impl Config {
     /// Reads `DATABASE_URL`, `BIND`, `DVC_DATA_DIR`, `DVC_REFDATA_DIR`, `DVC_PROVINCE_NAME`,
     /// `DVC_DB_POOL_SIZE`, falling back to the defaults.
     pub fn from_env() -> anyhow::Result<Self> {
-        let var = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
+        let var =
+            |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
         let pool = var("DVC_DB_POOL_SIZE", "8");
         let db_pool_size = pool
             .parse::<u32>()
             .ok()
             .filter(|n| (1..=256).contains(n))
-            .ok_or_else(|| anyhow::anyhow!("DVC_DB_POOL_SIZE must be a number from 1 to 256, not {pool:?}"))?;
+            .ok_or_else(|| {
+                anyhow::anyhow!("DVC_DB_POOL_SIZE must be a number from 1 to 256, not {pool:?}")
+            })?;
         Ok(Config {
             database_url: var("DATABASE_URL", DEFAULT_DATABASE_URL),
             bind: var("BIND", "127.0.0.1:8080"),

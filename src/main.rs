@@ -9,7 +9,11 @@ use dvc_portal::files::FileStore;
 use dvc_portal::services::{demo, reference_data};
 
 #[derive(Parser)]
-#[command(name = "dvc-portal", version, about = "Cổng dịch vụ công và hệ thống một cửa điện tử của tỉnh")]
+#[command(
+    name = "dvc-portal",
+    version,
+    about = "Cổng dịch vụ công và hệ thống một cửa điện tử của tỉnh"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -55,7 +59,12 @@ fn seed(config: &Config, with_catalogue: bool) -> anyhow::Result<()> {
     let mut reports = reference_data::import_all(&mut conn, &config.refdata_dir)?;
     if with_catalogue {
         let files = FileStore::new(&config.data_dir);
-        reports.extend(demo::seed_catalogue(&mut conn, &config.refdata_dir, &files, &Clock::System)?);
+        reports.extend(demo::seed_catalogue(
+            &mut conn,
+            &config.refdata_dir,
+            &files,
+            &Clock::System,
+        )?);
     }
     print_reports(&reports);
     Ok(())
@@ -79,7 +88,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let db = open_database(&config)?;
             let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
             let pending = migrate::run_pending(&mut conn)?;
-            println!("database is up to date ({} migrations were pending)", pending.len());
+            println!(
+                "database is up to date ({} migrations were pending)",
+                pending.len()
+            );
         }
         Command::SeedDemo => {
             config.create_database = true;

@@ -1,6 +1,7 @@
 //! Pure rules of the portal: no actix, no diesel, no IO. Unit-tested beside the code.
 
 pub mod catalogue;
+pub mod citizen;
 pub mod fold;
 pub mod money;
 pub mod search;

@@ -33,22 +33,39 @@ impl Query {
             return Err(QueryError::TooLong);
         }
         let folded = fold(input);
-        let terms: Vec<String> = folded.split(' ').filter(|t| !t.is_empty()).take(MAX_TERMS).map(str::to_owned).collect();
+        let terms: Vec<String> = folded
+            .split(' ')
+            .filter(|t| !t.is_empty())
+            .take(MAX_TERMS)
+            .map(str::to_owned)
+            .collect();
         if terms.is_empty() {
             return Ok(None);
         }
-        Ok(Some(Query { lower: lower(input), folded: terms.join(" "), terms }))
+        Ok(Some(Query {
+            lower: lower(input),
+            folded: terms.join(" "),
+            terms,
+        }))
     }
 
     /// The SQLite FTS5 expression: every term as a quoted prefix, implicitly AND-ed. Terms are
     /// folded to letters and digits only, so nothing in them can escape the quotes.
     pub fn fts5(&self) -> String {
-        self.terms.iter().map(|t| format!("\"{t}\"*")).collect::<Vec<_>>().join(" ")
+        self.terms
+            .iter()
+            .map(|t| format!("\"{t}\"*"))
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// The PostgreSQL `to_tsquery('simple', …)` expression with the same meaning.
     pub fn tsquery(&self) -> String {
-        self.terms.iter().map(|t| format!("{t}:*")).collect::<Vec<_>>().join(" & ")
+        self.terms
+            .iter()
+            .map(|t| format!("{t}:*"))
+            .collect::<Vec<_>>()
+            .join(" & ")
     }
 
     /// The rank of a match on `name` (lower is better): 0 exact with diacritics, 1 the folded
@@ -62,7 +79,11 @@ impl Query {
             return 1;
         }
         let words: Vec<&str> = folded_name.split(' ').collect();
-        if self.terms.iter().all(|t| words.iter().any(|w| w.starts_with(t.as_str()))) {
+        if self
+            .terms
+            .iter()
+            .all(|t| words.iter().any(|w| w.starts_with(t.as_str())))
+        {
             return 2;
         }
         3
@@ -74,7 +95,10 @@ mod tests {
     use super::*;
 
     fn q(s: &str) -> Query {
-        Query::parse(s).ok().flatten().unwrap_or_else(|| panic!("no query from {s:?}"))
+        Query::parse(s)
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| panic!("no query from {s:?}"))
     }
 
     #[test]

@@ -5,7 +5,9 @@ use crate::db::schema::agencies;
 use diesel::prelude::*;
 
 /// One agency.
-#[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset, serde::Serialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset, serde::Serialize,
+)]
 #[diesel(table_name = agencies)]
 pub struct Agency {
     /// UUID v7.
@@ -54,16 +56,24 @@ impl Agency {
 
     /// One agency by id.
     pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Agency>> {
-        agencies::table.find(id).select(Agency::as_select()).first(conn).optional()
+        agencies::table
+            .find(id)
+            .select(Agency::as_select())
+            .first(conn)
+            .optional()
     }
 
     /// Inserts one agency.
     pub fn insert(conn: &mut DbConn, row: &Agency) -> QueryResult<usize> {
-        diesel::insert_into(agencies::table).values(row).execute(conn)
+        diesel::insert_into(agencies::table)
+            .values(row)
+            .execute(conn)
     }
 
     /// Overwrites one agency.
     pub fn update(conn: &mut DbConn, row: &Agency) -> QueryResult<usize> {
-        diesel::update(agencies::table.find(&row.id)).set(row).execute(conn)
+        diesel::update(agencies::table.find(&row.id))
+            .set(row)
+            .execute(conn)
     }
 }

@@ -56,7 +56,11 @@ pub struct ResultPage {
     pub total: usize,
 }
 
-type Filtered<'a> = diesel::dsl::IntoBoxed<'a, diesel::dsl::InnerJoin<procedures::table, fields::table>, MultiBackend>;
+type Filtered<'a> = diesel::dsl::IntoBoxed<
+    'a,
+    diesel::dsl::InnerJoin<procedures::table, fields::table>,
+    MultiBackend,
+>;
 
 type SummaryColumns = (
     procedures::code,
@@ -85,7 +89,9 @@ const SUMMARY: SummaryColumns = (
 impl CatalogueFilter {
     /// The join of procedures and fields with every filter but the text applied.
     fn filtered(&self) -> Filtered<'static> {
-        let mut q = procedures::table.inner_join(fields::table).into_boxed::<MultiBackend>();
+        let mut q = procedures::table
+            .inner_join(fields::table)
+            .into_boxed::<MultiBackend>();
         if let Some(field) = &self.field {
             q = q.filter(procedures::field_code.eq(field.clone()));
         }
@@ -113,7 +119,10 @@ impl CatalogueFilter {
                 .offset(i64::try_from(offset).unwrap_or(i64::MAX))
                 .select(SUMMARY)
                 .load(conn)?;
-            return Ok(ResultPage { items, total: usize::try_from(total).unwrap_or(0) });
+            return Ok(ResultPage {
+                items,
+                total: usize::try_from(total).unwrap_or(0),
+            });
         };
         // Backend-specific SQL, the only place the catalogue needs it: the text match. Both sides
         // match every folded term as a word prefix, in any order.
@@ -130,9 +139,16 @@ impl CatalogueFilter {
             .filter(text_match)
             .select((procedures::code, procedures::name, procedures::popularity))
             .load(conn)?;
-        matches.sort_by_cached_key(|(code, name, popularity)| (query.rank(name), -popularity, name.clone(), code.clone()));
+        matches.sort_by_cached_key(|(code, name, popularity)| {
+            (query.rank(name), -popularity, name.clone(), code.clone())
+        });
         let total = matches.len();
-        let codes: Vec<String> = matches.into_iter().skip(offset).take(per_page).map(|(code, _, _)| code).collect();
+        let codes: Vec<String> = matches
+            .into_iter()
+            .skip(offset)
+            .take(per_page)
+            .map(|(code, _, _)| code)
+            .collect();
         let mut items: Vec<ProcedureSummary> = procedures::table
             .inner_join(fields::table)
             .filter(procedures::code.eq_any(&codes))

@@ -27,14 +27,27 @@ pub struct Facets {
 /// Loads the filter choices.
 pub fn facets(conn: &mut DbConn) -> Result<Facets, AppError> {
     let agencies = Agency::all(conn)?;
-    let (departments, communes) = agencies.into_iter().filter(|a| a.kind != "province").partition(|a| a.kind == "department");
-    Ok(Facets { fields: Field::all(conn)?, departments, communes })
+    let (departments, communes) = agencies
+        .into_iter()
+        .filter(|a| a.kind != "province")
+        .partition(|a| a.kind == "department");
+    Ok(Facets {
+        fields: Field::all(conn)?,
+        departments,
+        communes,
+    })
 }
 
 /// Turns an agency code from a link into a filter: a department filters by department, a commune
 /// by the commune level (every commune implements the same commune procedures).
-pub fn apply_agency(conn: &mut DbConn, filter: &mut CatalogueFilter, code: &str) -> Result<Option<Agency>, AppError> {
-    let Some(agency) = Agency::find_by_code(conn, code)? else { return Ok(None) };
+pub fn apply_agency(
+    conn: &mut DbConn,
+    filter: &mut CatalogueFilter,
+    code: &str,
+) -> Result<Option<Agency>, AppError> {
+    let Some(agency) = Agency::find_by_code(conn, code)? else {
+        return Ok(None);
+    };
     match agency.kind.as_str() {
         "department" => filter.department_id = Some(agency.id.clone()),
         "commune" => filter.level = Some(Level::Commune),
@@ -44,7 +57,11 @@ pub fn apply_agency(conn: &mut DbConn, filter: &mut CatalogueFilter, code: &str)
 }
 
 /// Runs a search.
-pub fn search(conn: &mut DbConn, filter: &CatalogueFilter, page: usize) -> Result<ResultPage, AppError> {
+pub fn search(
+    conn: &mut DbConn,
+    filter: &CatalogueFilter,
+    page: usize,
+) -> Result<ResultPage, AppError> {
     Ok(filter.page(conn, page, PER_PAGE)?)
 }
 
@@ -99,7 +116,8 @@ pub struct ProcedureDetail {
 
 /// Loads one procedure by national code.
 pub fn detail(conn: &mut DbConn, code: &str) -> Result<ProcedureDetail, AppError> {
-    let procedure = Procedure::find_by_code(conn, code)?.ok_or(AppError::NotFound("thủ tục hành chính"))?;
+    let procedure =
+        Procedure::find_by_code(conn, code)?.ok_or(AppError::NotFound("thủ tục hành chính"))?;
     let field_name = Field::all(conn)?
         .into_iter()
         .find(|f| f.code == procedure.field_code)
@@ -109,14 +127,32 @@ pub fn detail(conn: &mut DbConn, code: &str) -> Result<ProcedureDetail, AppError
         Some(id) => Agency::find(conn, id)?,
         None => None,
     };
-    let corrupt = |what: &str| AppError::Internal(anyhow::anyhow!("procedure {} has a bad {what}", procedure.code));
+    let corrupt = |what: &str| {
+        AppError::Internal(anyhow::anyhow!(
+            "procedure {} has a bad {what}",
+            procedure.code
+        ))
+    };
     let level = Level::parse(&procedure.level).ok_or_else(|| corrupt("level"))?;
-    let online_level = OnlineLevel::new(procedure.online_level.into()).ok_or_else(|| corrupt("online level"))?;
-    let unit = TimeLimitUnit::parse(&procedure.time_limit_unit).ok_or_else(|| corrupt("time limit"))?;
-    let time_limit = TimeLimit { value: u32::try_from(procedure.time_limit_value).map_err(|_| corrupt("time limit"))?, unit };
-    let channels = procedure.channels.split(',').filter_map(Channel::parse).collect();
-    let steps = serde_json::from_str(&procedure.steps).context("steps").map_err(AppError::Internal)?;
-    let legal_basis = serde_json::from_str(&procedure.legal_basis).context("legal basis").map_err(AppError::Internal)?;
+    let online_level =
+        OnlineLevel::new(procedure.online_level.into()).ok_or_else(|| corrupt("online level"))?;
+    let unit =
+        TimeLimitUnit::parse(&procedure.time_limit_unit).ok_or_else(|| corrupt("time limit"))?;
+    let time_limit = TimeLimit {
+        value: u32::try_from(procedure.time_limit_value).map_err(|_| corrupt("time limit"))?,
+        unit,
+    };
+    let channels = procedure
+        .channels
+        .split(',')
+        .filter_map(Channel::parse)
+        .collect();
+    let steps = serde_json::from_str(&procedure.steps)
+        .context("steps")
+        .map_err(AppError::Internal)?;
+    let legal_basis = serde_json::from_str(&procedure.legal_basis)
+        .context("legal basis")
+        .map_err(AppError::Internal)?;
     let fees = Procedure::fees(conn, &procedure.id)?
         .into_iter()
         .map(|f| FeeView {
@@ -129,12 +165,30 @@ pub fn detail(conn: &mut DbConn, code: &str) -> Result<ProcedureDetail, AppError
         .collect();
     let papers = Procedure::papers(conn, &procedure.id)?;
     let forms = Procedure::forms(conn, &procedure.id)?;
-    Ok(ProcedureDetail { field_name, agency, level, online_level, time_limit, channels, steps, legal_basis, fees, papers, forms, procedure })
+    Ok(ProcedureDetail {
+        field_name,
+        agency,
+        level,
+        online_level,
+        time_limit,
+        channels,
+        steps,
+        legal_basis,
+        fees,
+        papers,
+        forms,
+        procedure,
+    })
 }
 
 /// Finds a form of a procedure by its file name; the bytes are read by [`read_form`].
-pub fn find_form(conn: &mut DbConn, code: &str, file_name: &str) -> Result<ProcedureForm, AppError> {
-    let procedure = Procedure::find_by_code(conn, code)?.ok_or(AppError::NotFound("thủ tục hành chính"))?;
+pub fn find_form(
+    conn: &mut DbConn,
+    code: &str,
+    file_name: &str,
+) -> Result<ProcedureForm, AppError> {
+    let procedure =
+        Procedure::find_by_code(conn, code)?.ok_or(AppError::NotFound("thủ tục hành chính"))?;
     Procedure::forms(conn, &procedure.id)?
         .into_iter()
         .find(|f| f.file_name == file_name)

@@ -9,7 +9,10 @@ use diesel::connection::SimpleConnection;
 pub async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     state
         .db
-        .run(|conn| conn.batch_execute("SELECT 1").map_err(|e| AppError::Unavailable(e.into())))
+        .run(|conn| {
+            conn.batch_execute("SELECT 1")
+                .map_err(|e| AppError::Unavailable(e.into()))
+        })
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))

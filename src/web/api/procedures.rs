@@ -25,7 +25,10 @@ struct ItemBody {
 }
 
 /// The list, with the same parameters and rules as the page; an invalid parameter is a 400.
-pub async fn list(state: web::Data<AppState>, params: web::Query<ListParams>) -> Result<HttpResponse, AppError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, AppError> {
     let params = params.into_inner();
     let (parsed, result) = state
         .db
@@ -45,7 +48,10 @@ pub async fn list(state: web::Data<AppState>, params: web::Query<ListParams>) ->
         items: result
             .items
             .into_iter()
-            .map(|s| ItemBody { url: format!("/thu-tuc/{}", s.code), summary: s })
+            .map(|s| ItemBody {
+                url: format!("/thu-tuc/{}", s.code),
+                summary: s,
+            })
             .collect(),
     }))
 }
@@ -112,20 +118,37 @@ struct FormBody {
 }
 
 /// One procedure in full.
-pub async fn show(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn show(
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let code = code.into_inner();
-    let d = state.db.run(move |conn| catalogue::detail(conn, &code)).await?;
+    let d = state
+        .db
+        .run(move |conn| catalogue::detail(conn, &code))
+        .await?;
     let p = d.procedure;
     let code = p.code.clone();
     Ok(HttpResponse::Ok().json(DetailBody {
-        field: FieldBody { code: p.field_code, name: d.field_name },
+        field: FieldBody {
+            code: p.field_code,
+            name: d.field_name,
+        },
         level: d.level.code(),
         level_name: Level::label(d.level),
-        agency: d.agency.map(|a| AgencyBody { code: a.code, name: a.name }),
+        agency: d.agency.map(|a| AgencyBody {
+            code: a.code,
+            name: a.name,
+        }),
         implementing_agency: p.implementing_agency,
         online_level: d.online_level.number(),
         online_level_name: OnlineLevel::label(d.online_level),
-        time_limit: TimeLimitBody { value: d.time_limit.value, unit: d.time_limit.unit.code(), text: d.time_limit.to_string(), note: p.time_limit_note },
+        time_limit: TimeLimitBody {
+            value: d.time_limit.value,
+            unit: d.time_limit.unit.code(),
+            text: d.time_limit.to_string(),
+            note: p.time_limit_note,
+        },
         subjects: p.subjects,
         channels: d.channels.iter().map(|c| c.code()).collect(),
         steps: d.steps,
@@ -136,7 +159,13 @@ pub async fn show(state: web::Data<AppState>, code: web::Path<String>) -> Result
         papers: d
             .papers
             .into_iter()
-            .map(|x| PaperBody { name: x.name, originals: x.originals, copies: x.copies, mandatory: x.mandatory, note: x.note })
+            .map(|x| PaperBody {
+                name: x.name,
+                originals: x.originals,
+                copies: x.copies,
+                mandatory: x.mandatory,
+                note: x.note,
+            })
             .collect(),
         forms: d
             .forms

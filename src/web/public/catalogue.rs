@@ -58,9 +58,9 @@ pub fn parse(conn: &mut crate::db::DbConn, params: &ListParams) -> Result<Parsed
     if let Some(q) = non_empty(&params.q) {
         match Query::parse(q) {
             Ok(query) => filter.query = query,
-            Err(QueryError::TooLong) => {
-                errors.push(format!("Từ khóa tìm kiếm quá dài: vui lòng nhập tối đa {MAX_QUERY_CHARS} ký tự."))
-            }
+            Err(QueryError::TooLong) => errors.push(format!(
+                "Từ khóa tìm kiếm quá dài: vui lòng nhập tối đa {MAX_QUERY_CHARS} ký tự."
+            )),
         }
     }
     filter.field = non_empty(&params.field).map(str::to_owned);
@@ -69,10 +69,13 @@ pub fn parse(conn: &mut crate::db::DbConn, params: &ListParams) -> Result<Parsed
         Some((_, Some(level))) => filter.level = Some(level),
         Some(_) => errors.push("Cấp thực hiện không hợp lệ: chọn cấp tỉnh hoặc cấp xã.".to_owned()),
     }
-    match non_empty(&params.online_level).map(|m| m.parse::<i64>().ok().and_then(OnlineLevel::new)) {
+    match non_empty(&params.online_level).map(|m| m.parse::<i64>().ok().and_then(OnlineLevel::new))
+    {
         None => {}
         Some(Some(level)) => filter.online_level = Some(i32::from(level.number())),
-        Some(None) => errors.push("Mức độ dịch vụ công trực tuyến không hợp lệ: chọn từ 1 đến 4.".to_owned()),
+        Some(None) => {
+            errors.push("Mức độ dịch vụ công trực tuyến không hợp lệ: chọn từ 1 đến 4.".to_owned())
+        }
     }
     if let Some(code) = non_empty(&params.agency) {
         if catalogue::apply_agency(conn, &mut filter, code)?.is_none() {
@@ -87,7 +90,11 @@ pub fn parse(conn: &mut crate::db::DbConn, params: &ListParams) -> Result<Parsed
             1
         }
     };
-    Ok(Parsed { filter, page, errors })
+    Ok(Parsed {
+        filter,
+        page,
+        errors,
+    })
 }
 
 /// A result line, ready to show.
@@ -106,7 +113,13 @@ impl From<ProcedureSummary> for ResultItem {
     fn from(s: ProcedureSummary) -> Self {
         let online = OnlineLevel::new(s.online_level.into()).unwrap_or(OnlineLevel::ALL[0]);
         let time_limit = TimeLimitUnit::parse(&s.time_limit_unit)
-            .map(|unit| TimeLimit { value: u32::try_from(s.time_limit_value).unwrap_or(0), unit }.to_string())
+            .map(|unit| {
+                TimeLimit {
+                    value: u32::try_from(s.time_limit_value).unwrap_or(0),
+                    unit,
+                }
+                .to_string()
+            })
             .unwrap_or_default();
         ResultItem {
             code: s.code,
@@ -163,7 +176,10 @@ impl ListPage {
 }
 
 fn page_href(params: &ListParams, page: usize) -> String {
-    let p = ListParams { trang: (page > 1).then(|| page.to_string()), ..params.clone() };
+    let p = ListParams {
+        trang: (page > 1).then(|| page.to_string()),
+        ..params.clone()
+    };
     match serde_urlencoded::to_string(&p) {
         Ok(qs) if !qs.is_empty() => format!("/thu-tuc?{qs}"),
         _ => "/thu-tuc".to_owned(),
@@ -171,7 +187,11 @@ fn page_href(params: &ListParams, page: usize) -> String {
 }
 
 /// `GET /thu-tuc`.
-pub async fn list(req: HttpRequest, state: web::Data<AppState>, params: web::Query<ListParams>) -> Result<HttpResponse, AppError> {
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, AppError> {
     let mut params = params.into_inner();
     let p = params.clone();
     let (parsed, result, facets) = state
@@ -182,13 +202,27 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, params: web::Que
             Ok((parsed, result, catalogue::facets(conn)?))
         })
         .await?;
-    let status = if parsed.errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
-    if params.q.as_deref().is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS) {
+    let status = if parsed.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    if params
+        .q
+        .as_deref()
+        .is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS)
+    {
         params.q = params.q.map(|q| q.chars().take(MAX_QUERY_CHARS).collect());
     }
     let pages = result.total.div_ceil(PER_PAGE).max(1);
     let window = parsed.page.saturating_sub(3).max(1)..=(parsed.page + 3).min(pages);
-    let links = window.map(|n| PageLink { number: n, href: page_href(&params, n), current: n == parsed.page }).collect();
+    let links = window
+        .map(|n| PageLink {
+            number: n,
+            href: page_href(&params, n),
+            current: n == parsed.page,
+        })
+        .collect();
     page_with_status(
         status,
         &ListPage {
@@ -231,26 +265,49 @@ impl DetailPage {
     }
 
     fn file_type(content_type: &str) -> &'static str {
-        if content_type == "application/pdf" { "PDF" } else { "DOCX" }
+        if content_type == "application/pdf" {
+            "PDF"
+        } else {
+            "DOCX"
+        }
     }
 }
 
 /// `GET /thu-tuc/{code}`.
-pub async fn show(req: HttpRequest, state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let code = code.into_inner();
-    let d = state.db.run(move |conn| catalogue::detail(conn, &code)).await?;
-    page(&DetailPage { ctx: PageCtx::new(&req, &state.config.province_name), d })
+    let d = state
+        .db
+        .run(move |conn| catalogue::detail(conn, &code))
+        .await?;
+    page(&DetailPage {
+        ctx: PageCtx::new(&req, &state.config.province_name),
+        d,
+    })
 }
 
 /// `GET /thu-tuc/{code}/bieu-mau/{file}`: always an attachment, never rendered inline.
-pub async fn download_form(state: web::Data<AppState>, path: web::Path<(String, String)>) -> Result<HttpResponse, AppError> {
+pub async fn download_form(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
     let (code, file) = path.into_inner();
-    let form = state.db.run(move |conn| catalogue::find_form(conn, &code, &file)).await?;
+    let form = state
+        .db
+        .run(move |conn| catalogue::find_form(conn, &code, &file))
+        .await?;
     let files = state.files.clone();
-    let (form, bytes) = web::block(move || catalogue::read_form(&files, &form).map(|b| (form, b))).await??;
+    let (form, bytes) =
+        web::block(move || catalogue::read_form(&files, &form).map(|b| (form, b))).await??;
     Ok(HttpResponse::Ok()
         .content_type(form.content_type.clone())
-        .insert_header(header::ContentDisposition::attachment(form.file_name.clone()))
+        .insert_header(header::ContentDisposition::attachment(
+            form.file_name.clone(),
+        ))
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(bytes))
 }

@@ -34,7 +34,13 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         .await?;
     page(&HomePage {
         ctx: PageCtx::new(&req, &state.config.province_name),
-        popular: popular.into_iter().map(|p| PopularItem { code: p.code, name: p.name }).collect(),
+        popular: popular
+            .into_iter()
+            .map(|p| PopularItem {
+                code: p.code,
+                name: p.name,
+            })
+            .collect(),
         fields,
     })
 }
