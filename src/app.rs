@@ -5,6 +5,7 @@ use crate::clock::Clock;
 use crate::config::{Config, DEFAULT_DATABASE_URL};
 use crate::db::{Db, DbUrl, migrate};
 use crate::files::FileStore;
+use crate::services::catalogue::CatalogueCache;
 use crate::web::middleware::{RequestSpan, render_errors, security_headers};
 use crate::web::state::AppState;
 use actix_web::dev::Server;
@@ -12,6 +13,7 @@ use actix_web::middleware::{Compress, ErrorHandlers};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use std::net::TcpListener;
+use std::time::Duration;
 use tracing_actix_web::TracingLogger;
 
 /// Opens the database of a configuration, creating an SQLite file only when allowed (the
@@ -19,7 +21,12 @@ use tracing_actix_web::TracingLogger;
 pub fn open_database(config: &Config) -> anyhow::Result<Db> {
     let url = DbUrl::parse(&config.database_url)?;
     url.prepare(config.create_database || config.database_url == DEFAULT_DATABASE_URL)?;
-    let db = Db::connect(&url, config.db_pool_size)?;
+    let cores = u32::try_from(std::thread::available_parallelism().map_or(2, |n| n.get())).unwrap_or(2);
+    let size = config.db_pool_size.unwrap_or(match url {
+        DbUrl::Sqlite(_) => 2 * cores,
+        DbUrl::Postgres(_) => 4 * cores,
+    });
+    let db = Db::connect(&url, size)?;
     let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
     let applied = migrate::run_pending(&mut conn)?;
     if !applied.is_empty() {
@@ -44,16 +51,18 @@ impl Application {
 
     /// Builds the server around an already opened database.
     pub fn build_with_db(config: Config, clock: Clock, db: Db) -> anyhow::Result<Self> {
-        let listener = TcpListener::bind(&config.bind)
-            .with_context(|| format!("cannot listen on {}", config.bind))?;
+        let listener = TcpListener::bind(&config.bind).with_context(|| format!("cannot listen on {}", config.bind))?;
         let port = listener.local_addr()?.port();
         let state = AppState {
             files: FileStore::new(&config.data_dir),
+            catalogue: CatalogueCache::new(Duration::from_secs(60)),
             db,
             config,
             clock,
         };
         let data = web::Data::new(state.clone());
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let blocking_threads = (state.db.pool_size() as usize).div_ceil(workers).max(2);
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
@@ -63,13 +72,12 @@ impl Application {
                 .wrap(TracingLogger::<RequestSpan>::new())
                 .configure(crate::web::routes)
         })
+        // Diesel runs on each worker's blocking threads; as many as the pool has connections
+        // (shared by the workers) avoids threads waiting on the pool and costly switching.
+        .worker_max_blocking_threads(blocking_threads)
         .listen(listener)?
         .run();
-        Ok(Application {
-            port,
-            server,
-            state,
-        })
+        Ok(Application { port, server, state })
     }
 
     /// The port the server listens on.

@@ -21,10 +21,7 @@ impl Clock {
     /// The current instant in UTC.
     pub fn now(&self) -> DateTime<Utc> {
         match self {
-            #[expect(
-                clippy::disallowed_methods,
-                reason = "the one place that reads the system clock"
-            )]
+            #[expect(clippy::disallowed_methods, reason = "the one place that reads the system clock")]
             Clock::System => Utc::now(),
             Clock::Fixed(at) => *at.lock().unwrap_or_else(PoisonError::into_inner),
         }

@@ -18,8 +18,9 @@ pub struct Config {
     pub refdata_dir: PathBuf,
     /// Name of the province shown in the header.
     pub province_name: String,
-    /// Size of the database pool.
-    pub db_pool_size: u32,
+    /// Size of the database pool; by default 2 connections per core on SQLite (one writer at a
+    /// time anyway, and fewer threads switch less) and 4 per core on PostgreSQL.
+    pub db_pool_size: Option<u32>,
     /// Allow the database file to be created even when it is not the default path.
     pub create_database: bool,
 }
@@ -28,16 +29,16 @@ impl Config {
     /// Reads `DATABASE_URL`, `BIND`, `DVC_DATA_DIR`, `DVC_REFDATA_DIR`, `DVC_PROVINCE_NAME`,
     /// `DVC_DB_POOL_SIZE`, falling back to the defaults.
     pub fn from_env() -> anyhow::Result<Self> {
-        let var =
-            |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
-        let pool = var("DVC_DB_POOL_SIZE", "8");
-        let db_pool_size = pool
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (1..=256).contains(n))
-            .ok_or_else(|| {
-                anyhow::anyhow!("DVC_DB_POOL_SIZE must be a number from 1 to 256, not {pool:?}")
-            })?;
+        let var = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
+        let db_pool_size = match std::env::var("DVC_DB_POOL_SIZE") {
+            Err(_) => None,
+            Ok(pool) => Some(
+                pool.parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=256).contains(n))
+                    .ok_or_else(|| anyhow::anyhow!("DVC_DB_POOL_SIZE must be a number from 1 to 256, not {pool:?}"))?,
+            ),
+        };
         Ok(Config {
             database_url: var("DATABASE_URL", DEFAULT_DATABASE_URL),
             bind: var("BIND", "127.0.0.1:8080"),
@@ -58,7 +59,7 @@ impl Config {
             data_dir,
             refdata_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("refdata"),
             province_name: "Thanh Hóa".to_owned(),
-            db_pool_size: 4,
+            db_pool_size: Some(4),
             create_database: true,
         }
     }

@@ -25,45 +25,18 @@ impl ErrorInfo {
     /// The default information for a status produced outside our handlers (routing, extractors).
     pub fn for_status(status: StatusCode) -> Self {
         let (code, message) = match status.as_u16() {
-            400 => (
-                "bad_request",
-                "Yêu cầu không hợp lệ. Vui lòng kiểm tra lại thông tin đã nhập.",
-            ),
+            400 => ("bad_request", "Yêu cầu không hợp lệ. Vui lòng kiểm tra lại thông tin đã nhập."),
             403 => ("forbidden", "Bạn không có quyền truy cập trang này."),
-            404 => (
-                "not_found",
-                "Không tìm thấy trang bạn yêu cầu. Đường dẫn có thể đã thay đổi hoặc không tồn tại.",
-            ),
-            405 => (
-                "method_not_allowed",
-                "Phương thức yêu cầu không được hỗ trợ cho địa chỉ này.",
-            ),
-            413 => (
-                "payload_too_large",
-                "Dữ liệu gửi lên vượt quá dung lượng cho phép.",
-            ),
-            415 => (
-                "unsupported_media_type",
-                "Định dạng dữ liệu gửi lên không được hỗ trợ.",
-            ),
-            429 => (
-                "too_many_requests",
-                "Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau ít phút.",
-            ),
-            503 => (
-                "unavailable",
-                "Hệ thống đang bận. Vui lòng thử lại sau ít phút.",
-            ),
-            s if s >= 500 => (
-                "internal",
-                "Đã có lỗi trong hệ thống. Chúng tôi đã ghi nhận và sẽ khắc phục sớm.",
-            ),
+            404 => ("not_found", "Không tìm thấy trang bạn yêu cầu. Đường dẫn có thể đã thay đổi hoặc không tồn tại."),
+            405 => ("method_not_allowed", "Phương thức yêu cầu không được hỗ trợ cho địa chỉ này."),
+            413 => ("payload_too_large", "Dữ liệu gửi lên vượt quá dung lượng cho phép."),
+            415 => ("unsupported_media_type", "Định dạng dữ liệu gửi lên không được hỗ trợ."),
+            429 => ("too_many_requests", "Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau ít phút."),
+            503 => ("unavailable", "Hệ thống đang bận. Vui lòng thử lại sau ít phút."),
+            s if s >= 500 => ("internal", "Đã có lỗi trong hệ thống. Chúng tôi đã ghi nhận và sẽ khắc phục sớm."),
             _ => ("error", "Yêu cầu không thực hiện được."),
         };
-        ErrorInfo {
-            code,
-            message: message.to_owned(),
-        }
+        ErrorInfo { code, message: message.to_owned() }
     }
 }
 
@@ -92,10 +65,7 @@ pub enum AppError {
 impl AppError {
     /// A 400 with a code and message.
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
-        AppError::BadRequest {
-            code,
-            message: message.into(),
-        }
+        AppError::BadRequest { code, message: message.into() }
     }
 
     /// The code and message shown to the user.
@@ -103,14 +73,9 @@ impl AppError {
         match self {
             AppError::NotFound(what) => ErrorInfo {
                 code: "not_found",
-                message: format!(
-                    "Không tìm thấy {what}. Vui lòng kiểm tra lại đường dẫn hoặc mã đã nhập."
-                ),
+                message: format!("Không tìm thấy {what}. Vui lòng kiểm tra lại đường dẫn hoặc mã đã nhập."),
             },
-            AppError::BadRequest { code, message } => ErrorInfo {
-                code,
-                message: message.clone(),
-            },
+            AppError::BadRequest { code, message } => ErrorInfo { code, message: message.clone() },
             AppError::Unavailable(_) => ErrorInfo::for_status(StatusCode::SERVICE_UNAVAILABLE),
             AppError::Internal(_) => ErrorInfo::for_status(StatusCode::INTERNAL_SERVER_ERROR),
         }

@@ -44,9 +44,7 @@ impl FileKind {
     pub fn content_type(self) -> &'static str {
         match self {
             FileKind::Pdf => "application/pdf",
-            FileKind::Docx => {
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-            }
+            FileKind::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             FileKind::Jpeg => "image/jpeg",
             FileKind::Png => "image/png",
         }
@@ -75,31 +73,22 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 impl FileStore {
     /// A store under `<data_dir>/files`.
     pub fn new(data_dir: &Path) -> Self {
-        FileStore {
-            root: data_dir.join("files"),
-        }
+        FileStore { root: data_dir.join("files") }
     }
 
     fn path_of(&self, sha256: &str) -> Option<PathBuf> {
-        let valid = sha256.len() == 64
-            && sha256
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
+        let valid = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
         valid.then(|| self.root.join(&sha256[..2]).join(sha256))
     }
 
     /// Stores bytes and returns their address; storing the same bytes twice is a no-op.
     pub fn put(&self, bytes: &[u8]) -> std::io::Result<String> {
         let sha = sha256_hex(bytes);
-        let path = self
-            .path_of(&sha)
-            .ok_or_else(|| std::io::Error::other("bad digest"))?;
+        let path = self.path_of(&sha).ok_or_else(|| std::io::Error::other("bad digest"))?;
         if path.exists() {
             return Ok(sha);
         }
-        let dir = path
-            .parent()
-            .ok_or_else(|| std::io::Error::other("no parent"))?;
+        let dir = path.parent().ok_or_else(|| std::io::Error::other("no parent"))?;
         std::fs::create_dir_all(dir)?;
         let tmp = dir.join(format!(".{sha}.{}", uuid::Uuid::now_v7()));
         let mut file = std::fs::File::create(&tmp)?;
@@ -111,9 +100,8 @@ impl FileStore {
 
     /// Reads the bytes at an address, checking they still hash to it.
     pub fn get(&self, sha256: &str) -> std::io::Result<Vec<u8>> {
-        let path = self
-            .path_of(sha256)
-            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "bad address"))?;
+        let path =
+            self.path_of(sha256).ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "bad address"))?;
         let bytes = std::fs::read(path)?;
         if sha256_hex(&bytes) != sha256 {
             return Err(std::io::Error::other(format!("file {sha256} is corrupt")));
@@ -129,18 +117,9 @@ mod tests {
     #[test]
     fn sniffs_from_bytes_not_names() {
         assert_eq!(FileKind::sniff(b"%PDF-1.7\n..."), Some(FileKind::Pdf));
-        assert_eq!(
-            FileKind::sniff(b"\x89PNG\r\n\x1a\n...."),
-            Some(FileKind::Png)
-        );
-        assert_eq!(
-            FileKind::sniff(&[0xFF, 0xD8, 0xFF, 0xE0]),
-            Some(FileKind::Jpeg)
-        );
-        assert_eq!(
-            FileKind::sniff(b"PK\x03\x04....word/document.xml"),
-            Some(FileKind::Docx)
-        );
+        assert_eq!(FileKind::sniff(b"\x89PNG\r\n\x1a\n...."), Some(FileKind::Png));
+        assert_eq!(FileKind::sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some(FileKind::Jpeg));
+        assert_eq!(FileKind::sniff(b"PK\x03\x04....word/document.xml"), Some(FileKind::Docx));
         assert_eq!(FileKind::sniff(b"PK\x03\x04....xl/workbook.xml"), None);
         assert_eq!(FileKind::sniff(b"<html><script>"), None);
         assert_eq!(FileKind::sniff(b""), None);
@@ -151,15 +130,9 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("dvc-files-{}", uuid::Uuid::now_v7()));
         let store = FileStore::new(&dir);
         let a = store.put(b"hello").ok();
-        assert_eq!(
-            a.as_deref(),
-            Some("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824")
-        );
+        assert_eq!(a.as_deref(), Some("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"));
         assert_eq!(store.put(b"hello").ok(), a);
-        assert_eq!(
-            a.as_deref().and_then(|a| store.get(a).ok()),
-            Some(b"hello".to_vec())
-        );
+        assert_eq!(a.as_deref().and_then(|a| store.get(a).ok()), Some(b"hello".to_vec()));
         assert!(store.get("../../etc/passwd").is_err());
         assert!(store.get(&"A".repeat(64)).is_err());
         let _ = std::fs::remove_dir_all(dir);

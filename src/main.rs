@@ -9,11 +9,7 @@ use dvc_portal::files::FileStore;
 use dvc_portal::services::{demo, reference_data};
 
 #[derive(Parser)]
-#[command(
-    name = "dvc-portal",
-    version,
-    about = "Cổng dịch vụ công và hệ thống một cửa điện tử của tỉnh"
-)]
+#[command(name = "dvc-portal", version, about = "Cổng dịch vụ công và hệ thống một cửa điện tử của tỉnh")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -59,12 +55,7 @@ fn seed(config: &Config, with_catalogue: bool) -> anyhow::Result<()> {
     let mut reports = reference_data::import_all(&mut conn, &config.refdata_dir)?;
     if with_catalogue {
         let files = FileStore::new(&config.data_dir);
-        reports.extend(demo::seed_catalogue(
-            &mut conn,
-            &config.refdata_dir,
-            &files,
-            &Clock::System,
-        )?);
+        reports.extend(demo::seed_catalogue(&mut conn, &config.refdata_dir, &files, &Clock::System)?);
     }
     print_reports(&reports);
     Ok(())
@@ -88,10 +79,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let db = open_database(&config)?;
             let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
             let pending = migrate::run_pending(&mut conn)?;
-            println!(
-                "database is up to date ({} migrations were pending)",
-                pending.len()
-            );
+            println!("database is up to date ({} migrations were pending)", pending.len());
         }
         Command::SeedDemo => {
             config.create_database = true;

@@ -85,12 +85,8 @@ impl DbUrl {
             );
         }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                anyhow::anyhow!(
-                    "cannot create the directory {} for the database: {e}",
-                    dir.display()
-                )
-            })?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| anyhow::anyhow!("cannot create the directory {} for the database: {e}", dir.display()))?;
         }
         Ok(())
     }
@@ -126,8 +122,7 @@ const SQLITE_PRAGMAS: [&str; 4] = [
 ];
 
 fn sqlite_path_str(path: &Path) -> anyhow::Result<&str> {
-    path.to_str()
-        .ok_or_else(|| anyhow::anyhow!("the SQLite path is not valid UTF-8"))
+    path.to_str().ok_or_else(|| anyhow::anyhow!("the SQLite path is not valid UTF-8"))
 }
 
 impl ManageConnection for Manager {
@@ -136,18 +131,15 @@ impl ManageConnection for Manager {
 
     fn connect(&self) -> Result<DbConn, r2d2::Error> {
         match &self.url {
-            DbUrl::Postgres(url) => diesel::PgConnection::establish(url)
-                .map(DbConn::Postgres)
-                .map_err(r2d2::Error::ConnectionError),
+            DbUrl::Postgres(url) => {
+                diesel::PgConnection::establish(url).map(DbConn::Postgres).map_err(r2d2::Error::ConnectionError)
+            }
             DbUrl::Sqlite(path) => {
-                let path = sqlite_path_str(path).map_err(|e| {
-                    r2d2::Error::ConnectionError(ConnectionError::BadConnection(e.to_string()))
-                })?;
-                let mut conn = diesel::SqliteConnection::establish(path)
-                    .map_err(r2d2::Error::ConnectionError)?;
+                let path = sqlite_path_str(path)
+                    .map_err(|e| r2d2::Error::ConnectionError(ConnectionError::BadConnection(e.to_string())))?;
+                let mut conn = diesel::SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
                 for pragma in SQLITE_PRAGMAS {
-                    conn.batch_execute(pragma)
-                        .map_err(r2d2::Error::QueryError)?;
+                    conn.batch_execute(pragma).map_err(r2d2::Error::QueryError)?;
                 }
                 Ok(DbConn::Sqlite(conn))
             }
@@ -155,8 +147,7 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1")
-            .map_err(r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, conn: &mut DbConn) -> bool {
@@ -164,12 +155,8 @@ impl ManageConnection for Manager {
         // must not be reused.
         std::thread::panicking()
             || match conn {
-                DbConn::Postgres(c) => {
-                    in_transaction(AnsiTransactionManager::transaction_manager_status_mut(c))
-                }
-                DbConn::Sqlite(c) => {
-                    in_transaction(AnsiTransactionManager::transaction_manager_status_mut(c))
-                }
+                DbConn::Postgres(c) => in_transaction(AnsiTransactionManager::transaction_manager_status_mut(c)),
+                DbConn::Sqlite(c) => in_transaction(AnsiTransactionManager::transaction_manager_status_mut(c)),
             }
     }
 }
@@ -209,10 +196,16 @@ impl Db {
         };
         let pool = Pool::builder()
             .max_size(size)
+            .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(10))
             .build(Manager { url: url.clone() })
             .map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))?;
         Ok(Db { pool, backend })
+    }
+
+    /// How many connections the pool holds at most.
+    pub fn pool_size(&self) -> u32 {
+        self.pool.max_size()
     }
 
     /// The backend of this pool.
@@ -222,9 +215,7 @@ impl Db {
 
     /// A connection for synchronous code (commands, tests); the web layer uses [`Db::run`].
     pub fn get(&self) -> Result<PooledConn, AppError> {
-        self.pool
-            .get()
-            .map_err(|e| AppError::Unavailable(anyhow::anyhow!("database pool: {e}")))
+        self.pool.get().map_err(|e| AppError::Unavailable(anyhow::anyhow!("database pool: {e}")))
     }
 
     /// Runs read-only work on the blocking pool.
@@ -291,30 +282,13 @@ mod tests {
 
     #[test]
     fn urls_are_parsed_or_refused_with_a_reason() {
-        assert_eq!(
-            DbUrl::parse("sqlite://data/portal.db").ok(),
-            Some(DbUrl::Sqlite("data/portal.db".into()))
-        );
-        assert!(matches!(
-            DbUrl::parse("postgres://postgres@127.0.0.1/test"),
-            Ok(DbUrl::Postgres(_))
-        ));
-        assert!(matches!(
-            DbUrl::parse("postgresql://x@y/z"),
-            Ok(DbUrl::Postgres(_))
-        ));
-        for bad in [
-            "sqlite:data.db",
-            "sqlite://",
-            "mysql://root@localhost/x",
-            "data/portal.db",
-            "postgress://a@b/c",
-            "",
-        ] {
-            let err = DbUrl::parse(bad)
-                .err()
-                .map(|e| e.to_string())
-                .unwrap_or_default();
+        assert_eq!(DbUrl::parse("sqlite://data/portal.db").ok(), Some(DbUrl::Sqlite("data/portal.db".into())));
+        assert!(matches!(DbUrl::parse("postgres://postgres@127.0.0.1/test"), Ok(DbUrl::Postgres(_))));
+        assert!(matches!(DbUrl::parse("postgresql://x@y/z"), Ok(DbUrl::Postgres(_))));
+        for bad in
+            ["sqlite:data.db", "sqlite://", "mysql://root@localhost/x", "data/portal.db", "postgress://a@b/c", ""]
+        {
+            let err = DbUrl::parse(bad).err().map(|e| e.to_string()).unwrap_or_default();
             assert!(err.contains("DATABASE_URL"), "{bad:?} gave {err:?}");
             assert!(!err.contains('\n'));
         }
@@ -322,10 +296,7 @@ mod tests {
 
     #[test]
     fn passwords_are_hidden_in_errors() {
-        let err = DbUrl::parse("mysql://root:hunter2@localhost/x")
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let err = DbUrl::parse("mysql://root:hunter2@localhost/x").err().map(|e| e.to_string()).unwrap_or_default();
         assert!(!err.contains("hunter2"), "{err}");
         assert!(err.contains("root:***@localhost"), "{err}");
     }

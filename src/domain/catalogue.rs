@@ -104,19 +104,11 @@ pub struct OnlineLevel(u8);
 
 impl OnlineLevel {
     /// Every level, lowest first.
-    pub const ALL: [OnlineLevel; 4] = [
-        OnlineLevel(1),
-        OnlineLevel(2),
-        OnlineLevel(3),
-        OnlineLevel(4),
-    ];
+    pub const ALL: [OnlineLevel; 4] = [OnlineLevel(1), OnlineLevel(2), OnlineLevel(3), OnlineLevel(4)];
 
     /// Parses 1–4.
     pub fn new(level: i64) -> Option<Self> {
-        u8::try_from(level)
-            .ok()
-            .filter(|l| (1..=4).contains(l))
-            .map(OnlineLevel)
+        u8::try_from(level).ok().filter(|l| (1..=4).contains(l)).map(OnlineLevel)
     }
 
     /// The number.
@@ -164,9 +156,7 @@ pub fn is_procedure_code(code: &str) -> bool {
         && bytes[0].is_ascii_digit()
         && bytes[1] == b'.'
         && bytes[2..8].iter().all(u8::is_ascii_digit)
-        && bytes[8..]
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || *b == b'.')
+        && bytes[8..].iter().all(|b| b.is_ascii_alphanumeric() || *b == b'.')
 }
 
 /// National agency identifiers look like `000.00.01.H56`.
@@ -189,10 +179,7 @@ mod tests {
         }
         assert_eq!(Level::parse("xa"), Some(Level::Commune));
         assert_eq!(Level::parse("huyen"), None);
-        assert_eq!(
-            Channel::parse("truc-tuyen").map(Channel::label),
-            Some("Trực tuyến")
-        );
+        assert_eq!(Channel::parse("truc-tuyen").map(Channel::label), Some("Trực tuyến"));
     }
 
     #[test]
@@ -205,10 +192,7 @@ mod tests {
 
     #[test]
     fn time_limits_read_naturally() {
-        let t = TimeLimit {
-            value: 3,
-            unit: TimeLimitUnit::WorkingDays,
-        };
+        let t = TimeLimit { value: 3, unit: TimeLimitUnit::WorkingDays };
         assert_eq!(t.to_string(), "3 ngày làm việc");
     }
 

@@ -8,9 +8,9 @@ use chrono::{Datelike, NaiveDate};
 /// reform, with a leading zero (Circular 07/2016/TT-BCA, Art. 7; Circular 59/2021/TT-BCA keeps
 /// them for numbers already issued and for the place of birth registration).
 const CCCD_PROVINCES: [u16; 63] = [
-    1, 2, 4, 6, 8, 10, 11, 12, 14, 15, 17, 19, 20, 22, 24, 25, 26, 27, 30, 31, 33, 34, 35, 36, 37,
-    38, 40, 42, 44, 45, 46, 48, 49, 51, 52, 54, 56, 58, 60, 62, 64, 66, 67, 68, 70, 72, 74, 75, 77,
-    79, 80, 82, 83, 84, 86, 87, 89, 91, 92, 93, 94, 95, 96,
+    1, 2, 4, 6, 8, 10, 11, 12, 14, 15, 17, 19, 20, 22, 24, 25, 26, 27, 30, 31, 33, 34, 35, 36, 37, 38, 40, 42, 44, 45,
+    46, 48, 49, 51, 52, 54, 56, 58, 60, 62, 64, 66, 67, 68, 70, 72, 74, 75, 77, 79, 80, 82, 83, 84, 86, 87, 89, 91, 92,
+    93, 94, 95, 96,
 ];
 
 /// A 12-digit personal identification number (số định danh cá nhân / CCCD).
@@ -39,22 +39,15 @@ impl IdError {
             IdError::Empty => "Vui lòng nhập số định danh cá nhân (số CCCD).",
             IdError::Length => "Số định danh cá nhân gồm đúng 12 chữ số.",
             IdError::NotDigits => "Số định danh cá nhân chỉ gồm chữ số.",
-            IdError::Province => {
-                "Ba chữ số đầu của số định danh cá nhân không phải mã tỉnh hợp lệ."
-            }
-            IdError::BirthYear => {
-                "Chữ số thứ 4 đến thứ 6 (thế kỷ, giới tính, năm sinh) không hợp lệ."
-            }
+            IdError::Province => "Ba chữ số đầu của số định danh cá nhân không phải mã tỉnh hợp lệ.",
+            IdError::BirthYear => "Chữ số thứ 4 đến thứ 6 (thế kỷ, giới tính, năm sinh) không hợp lệ.",
         }
     }
 }
 
 /// The digits of an input with spaces, dots and dashes removed.
 fn digits_only(input: &str) -> String {
-    input
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '.' | '-' | '\u{a0}'))
-        .collect()
+    input.chars().filter(|c| !matches!(c, ' ' | '.' | '-' | '\u{a0}')).collect()
 }
 
 impl CitizenId {
@@ -104,9 +97,9 @@ impl CitizenId {
 
 /// Mobile network prefixes in use after the 2018 renumbering (10-digit numbers).
 const MOBILE_PREFIXES: [&str; 37] = [
-    "032", "033", "034", "035", "036", "037", "038", "039", "052", "055", "056", "058", "059",
-    "070", "076", "077", "078", "079", "081", "082", "083", "084", "085", "086", "087", "088",
-    "089", "090", "091", "092", "093", "094", "095", "096", "097", "098", "099",
+    "032", "033", "034", "035", "036", "037", "038", "039", "052", "055", "056", "058", "059", "070", "076", "077",
+    "078", "079", "081", "082", "083", "084", "085", "086", "087", "088", "089", "090", "091", "092", "093", "094",
+    "095", "096", "097", "098", "099",
 ];
 
 /// A Vietnamese mobile number, normalised to `0xxxxxxxxx`.
@@ -162,9 +155,7 @@ impl Email {
         }
         let invalid = "Địa chỉ thư điện tử không hợp lệ (ví dụ: ten@example.vn).";
         if s.len() > 254
-            || s.chars().any(|c| {
-                c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"')
-            })
+            || s.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"'))
         {
             return Err(invalid);
         }
@@ -173,9 +164,7 @@ impl Email {
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !domain.contains("..")
-            && domain
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+            && domain.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
         if local.is_empty() || local.len() > 64 || local.contains('@') || !domain_ok {
             return Err(invalid);
         }
@@ -204,13 +193,9 @@ impl TaxCode {
         };
         let shape = main.len() == 10
             && main.chars().all(|c| c.is_ascii_digit())
-            && branch
-                .as_ref()
-                .is_none_or(|b| b.len() == 3 && b.chars().all(|c| c.is_ascii_digit()));
+            && branch.as_ref().is_none_or(|b| b.len() == 3 && b.chars().all(|c| c.is_ascii_digit()));
         if !shape {
-            return Err(
-                "Mã số thuế gồm 10 chữ số, hoặc 13 chữ số với chi nhánh (ví dụ 0101234567-001).",
-            );
+            return Err("Mã số thuế gồm 10 chữ số, hoặc 13 chữ số với chi nhánh (ví dụ 0101234567-001).");
         }
         let d: Vec<u32> = main.chars().filter_map(|c| c.to_digit(10)).collect();
         let weights = [31, 29, 23, 19, 17, 13, 7, 5, 3];
@@ -240,10 +225,7 @@ pub fn parse_full_name(input: &str) -> Result<String, &'static str> {
     if name.chars().count() > 100 {
         return Err("Họ và tên dài tối đa 100 ký tự.");
     }
-    if !name
-        .chars()
-        .all(|c| c.is_alphabetic() || matches!(c, ' ' | '\'' | '-' | '.'))
-    {
+    if !name.chars().all(|c| c.is_alphabetic() || matches!(c, ' ' | '\'' | '-' | '.')) {
         return Err("Họ và tên chỉ gồm chữ cái và khoảng trắng.");
     }
     if name.chars().filter(|c| c.is_alphabetic()).count() < 2 {
@@ -262,78 +244,28 @@ mod tests {
 
     #[test]
     fn citizen_ids() {
-        assert_eq!(
-            CitizenId::parse("038 090 012345", today()).map(|c| c.birth_year()),
-            Ok(1990)
-        );
-        assert_eq!(
-            CitizenId::parse("001203012345", today()).map(|c| c.birth_year()),
-            Ok(2003)
-        );
+        assert_eq!(CitizenId::parse("038 090 012345", today()).map(|c| c.birth_year()), Ok(1990));
+        assert_eq!(CitizenId::parse("001203012345", today()).map(|c| c.birth_year()), Ok(2003));
         assert_eq!(CitizenId::parse("", today()), Err(IdError::Empty));
-        assert_eq!(
-            CitizenId::parse("03809001234", today()),
-            Err(IdError::Length)
-        );
-        assert_eq!(
-            CitizenId::parse("03809001234a", today()),
-            Err(IdError::NotDigits)
-        );
-        assert_eq!(
-            CitizenId::parse("003090012345", today()),
-            Err(IdError::Province),
-            "003 is no province"
-        );
-        assert_eq!(
-            CitizenId::parse("099090012345", today()),
-            Err(IdError::Province)
-        );
-        assert_eq!(
-            CitizenId::parse("038230012345", today()),
-            Err(IdError::BirthYear),
-            "born 2030"
-        );
-        assert_eq!(
-            CitizenId::parse("038490012345", today()),
-            Err(IdError::BirthYear),
-            "born 2190"
-        );
-        assert_eq!(
-            CitizenId::parse("038090012345", today()).map(|c| c.masked()),
-            Ok("*********345".to_owned())
-        );
+        assert_eq!(CitizenId::parse("03809001234", today()), Err(IdError::Length));
+        assert_eq!(CitizenId::parse("03809001234a", today()), Err(IdError::NotDigits));
+        assert_eq!(CitizenId::parse("003090012345", today()), Err(IdError::Province), "003 is no province");
+        assert_eq!(CitizenId::parse("099090012345", today()), Err(IdError::Province));
+        assert_eq!(CitizenId::parse("038230012345", today()), Err(IdError::BirthYear), "born 2030");
+        assert_eq!(CitizenId::parse("038490012345", today()), Err(IdError::BirthYear), "born 2190");
+        assert_eq!(CitizenId::parse("038090012345", today()).map(|c| c.masked()), Ok("*********345".to_owned()));
     }
 
     #[test]
     fn phones() {
-        for ok in [
-            "0912345678",
-            "0912 345 678",
-            "0912.345.678",
-            "+84 912 345 678",
-            "84912345678",
-            "0356-123-456",
-        ] {
+        for ok in ["0912345678", "0912 345 678", "0912.345.678", "+84 912 345 678", "84912345678", "0356-123-456"] {
             assert!(Phone::parse(ok).is_ok(), "{ok}");
         }
-        assert_eq!(
-            Phone::parse("+84912345678").map(|p| p.as_str().to_owned()),
-            Ok("0912345678".to_owned())
-        );
-        for bad in [
-            "",
-            "091234567",
-            "09123456789",
-            "0112345678",
-            "02373852005",
-            "abc",
-        ] {
+        assert_eq!(Phone::parse("+84912345678").map(|p| p.as_str().to_owned()), Ok("0912345678".to_owned()));
+        for bad in ["", "091234567", "09123456789", "0112345678", "02373852005", "abc"] {
             assert!(Phone::parse(bad).is_err(), "{bad}");
         }
-        assert_eq!(
-            Phone::parse("0912345678").map(|p| p.masked()),
-            Ok("091****678".to_owned())
-        );
+        assert_eq!(Phone::parse("0912345678").map(|p| p.masked()), Ok("091****678".to_owned()));
     }
 
     #[test]
@@ -342,9 +274,7 @@ mod tests {
             Email::parse(" An.Nguyen@Example.VN ").map(|e| e.as_str().to_owned()),
             Ok("An.Nguyen@example.vn".to_owned())
         );
-        for bad in [
-            "", "a", "a@b", "a@@b.vn", "a b@c.vn", "<x>@c.vn", "a@.vn", "a@b..vn", "a@b.vn.",
-        ] {
+        for bad in ["", "a", "a@b", "a@@b.vn", "a b@c.vn", "<x>@c.vn", "a@.vn", "a@b..vn", "a@b.vn."] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
     }
@@ -352,24 +282,15 @@ mod tests {
     #[test]
     fn tax_codes() {
         // 0100109106 (a well-known state enterprise code) has a valid check digit.
-        assert_eq!(
-            TaxCode::parse("0100109106").map(|t| t.as_str().to_owned()),
-            Ok("0100109106".to_owned())
-        );
-        assert_eq!(
-            TaxCode::parse("0100109106-001").map(|t| t.as_str().to_owned()),
-            Ok("0100109106-001".to_owned())
-        );
+        assert_eq!(TaxCode::parse("0100109106").map(|t| t.as_str().to_owned()), Ok("0100109106".to_owned()));
+        assert_eq!(TaxCode::parse("0100109106-001").map(|t| t.as_str().to_owned()), Ok("0100109106-001".to_owned()));
         assert!(TaxCode::parse("0100109107").is_err());
         assert!(TaxCode::parse("01001091").is_err());
     }
 
     #[test]
     fn full_names() {
-        assert_eq!(
-            parse_full_name("  nguyễn   văn   an "),
-            Ok("nguyễn văn an".to_owned())
-        );
+        assert_eq!(parse_full_name("  nguyễn   văn   an "), Ok("nguyễn văn an".to_owned()));
         assert!(parse_full_name("").is_err());
         assert!(parse_full_name("<script>").is_err());
         assert!(parse_full_name(&"a".repeat(101)).is_err());

@@ -107,10 +107,7 @@ mod tests {
         let cases = [
             ("Đăng ký khai sinh", "dang ky khai sinh"),
             ("ĐĂNG KÝ KẾT HÔN", "dang ky ket hon"),
-            (
-                "Cấp giấy phép xây dựng — Côn Đảo",
-                "cap giay phep xay dung con dao",
-            ),
+            ("Cấp giấy phép xây dựng — Côn Đảo", "cap giay phep xay dung con dao"),
             ("1.001193", "1 001193"),
             ("  nhiều   khoảng\ttrắng ", "nhieu khoang trang"),
             ("Thủy / Thuỷ / Hòa / Hoà", "thuy thuy hoa hoa"),

@@ -57,32 +57,16 @@ pub struct AdminUnitMapping {
 impl AdminUnit {
     /// Every unit of a version.
     pub fn all_of_version(conn: &mut DbConn, version: &str) -> QueryResult<Vec<AdminUnit>> {
-        admin_units::table
-            .filter(admin_units::version.eq(version))
-            .select(AdminUnit::as_select())
-            .load(conn)
+        admin_units::table.filter(admin_units::version.eq(version)).select(AdminUnit::as_select()).load(conn)
     }
 
     /// One unit by version, level and code.
-    pub fn find(
-        conn: &mut DbConn,
-        version: &str,
-        level: &str,
-        code: &str,
-    ) -> QueryResult<Option<AdminUnit>> {
-        admin_units::table
-            .find((version, level, code))
-            .select(AdminUnit::as_select())
-            .first(conn)
-            .optional()
+    pub fn find(conn: &mut DbConn, version: &str, level: &str, code: &str) -> QueryResult<Option<AdminUnit>> {
+        admin_units::table.find((version, level, code)).select(AdminUnit::as_select()).first(conn).optional()
     }
 
     /// The communes of a province in a version, ordered by code.
-    pub fn communes_of(
-        conn: &mut DbConn,
-        version: &str,
-        province_code: &str,
-    ) -> QueryResult<Vec<AdminUnit>> {
+    pub fn communes_of(conn: &mut DbConn, version: &str, province_code: &str) -> QueryResult<Vec<AdminUnit>> {
         admin_units::table
             .filter(admin_units::version.eq(version))
             .filter(admin_units::level.eq("commune"))
@@ -105,35 +89,25 @@ impl AdminUnit {
     pub fn insert_many(conn: &mut DbConn, rows: &[AdminUnit]) -> QueryResult<usize> {
         let mut n = 0;
         for chunk in rows.chunks(500) {
-            n += crate::on_backend!(conn, |c| diesel::insert_into(admin_units::table)
-                .values(chunk)
-                .execute(c))?;
+            n += crate::on_backend!(conn, |c| diesel::insert_into(admin_units::table).values(chunk).execute(c))?;
         }
         Ok(n)
     }
 
     /// Overwrites one unit.
     pub fn update(conn: &mut DbConn, row: &AdminUnit) -> QueryResult<usize> {
-        diesel::update(admin_units::table.find((&row.version, &row.level, &row.code)))
-            .set(row)
-            .execute(conn)
+        diesel::update(admin_units::table.find((&row.version, &row.level, &row.code))).set(row).execute(conn)
     }
 }
 
 impl AdminUnitMapping {
     /// Every mapping row.
     pub fn all(conn: &mut DbConn) -> QueryResult<Vec<AdminUnitMapping>> {
-        admin_unit_mappings::table
-            .select(AdminUnitMapping::as_select())
-            .load(conn)
+        admin_unit_mappings::table.select(AdminUnitMapping::as_select()).load(conn)
     }
 
     /// The new units an old unit went into.
-    pub fn for_old(
-        conn: &mut DbConn,
-        level: &str,
-        old_code: &str,
-    ) -> QueryResult<Vec<AdminUnitMapping>> {
+    pub fn for_old(conn: &mut DbConn, level: &str, old_code: &str) -> QueryResult<Vec<AdminUnitMapping>> {
         admin_unit_mappings::table
             .filter(admin_unit_mappings::level.eq(level))
             .filter(admin_unit_mappings::old_code.eq(old_code))
@@ -146,9 +120,8 @@ impl AdminUnitMapping {
     pub fn insert_many(conn: &mut DbConn, rows: &[AdminUnitMapping]) -> QueryResult<usize> {
         let mut n = 0;
         for chunk in rows.chunks(500) {
-            n += crate::on_backend!(conn, |c| diesel::insert_into(admin_unit_mappings::table)
-                .values(chunk)
-                .execute(c))?;
+            n +=
+                crate::on_backend!(conn, |c| diesel::insert_into(admin_unit_mappings::table).values(chunk).execute(c))?;
         }
         Ok(n)
     }

@@ -5,9 +5,7 @@ use crate::db::schema::agencies;
 use diesel::prelude::*;
 
 /// One agency.
-#[derive(
-    Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset, serde::Serialize,
-)]
+#[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset, serde::Serialize)]
 #[diesel(table_name = agencies)]
 pub struct Agency {
     /// UUID v7.
@@ -39,41 +37,26 @@ pub struct Agency {
 impl Agency {
     /// Every agency in display order.
     pub fn all(conn: &mut DbConn) -> QueryResult<Vec<Agency>> {
-        agencies::table
-            .order((agencies::position, agencies::name))
-            .select(Agency::as_select())
-            .load(conn)
+        agencies::table.order((agencies::position, agencies::name)).select(Agency::as_select()).load(conn)
     }
 
     /// One agency by its national identifier.
     pub fn find_by_code(conn: &mut DbConn, code: &str) -> QueryResult<Option<Agency>> {
-        agencies::table
-            .filter(agencies::code.eq(code))
-            .select(Agency::as_select())
-            .first(conn)
-            .optional()
+        agencies::table.filter(agencies::code.eq(code)).select(Agency::as_select()).first(conn).optional()
     }
 
     /// One agency by id.
     pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Agency>> {
-        agencies::table
-            .find(id)
-            .select(Agency::as_select())
-            .first(conn)
-            .optional()
+        agencies::table.find(id).select(Agency::as_select()).first(conn).optional()
     }
 
     /// Inserts one agency.
     pub fn insert(conn: &mut DbConn, row: &Agency) -> QueryResult<usize> {
-        diesel::insert_into(agencies::table)
-            .values(row)
-            .execute(conn)
+        diesel::insert_into(agencies::table).values(row).execute(conn)
     }
 
     /// Overwrites one agency.
     pub fn update(conn: &mut DbConn, row: &Agency) -> QueryResult<usize> {
-        diesel::update(agencies::table.find(&row.id))
-            .set(row)
-            .execute(conn)
+        diesel::update(agencies::table.find(&row.id)).set(row).execute(conn)
     }
 }

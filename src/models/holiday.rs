@@ -24,23 +24,16 @@ pub struct Holiday {
 impl Holiday {
     /// Every day, in date order.
     pub fn all(conn: &mut DbConn) -> QueryResult<Vec<Holiday>> {
-        holidays::table
-            .order(holidays::day)
-            .select(Holiday::as_select())
-            .load(conn)
+        holidays::table.order(holidays::day).select(Holiday::as_select()).load(conn)
     }
 
     /// Inserts one day.
     pub fn insert(conn: &mut DbConn, row: &Holiday) -> QueryResult<usize> {
-        diesel::insert_into(holidays::table)
-            .values(row)
-            .execute(conn)
+        diesel::insert_into(holidays::table).values(row).execute(conn)
     }
 
     /// Overwrites one day.
     pub fn update(conn: &mut DbConn, row: &Holiday) -> QueryResult<usize> {
-        diesel::update(holidays::table.find(row.day))
-            .set(row)
-            .execute(conn)
+        diesel::update(holidays::table.find(row.day)).set(row).execute(conn)
     }
 }

@@ -7,16 +7,7 @@ use diesel::prelude::*;
 
 /// A field (lĩnh vực) of the catalogue.
 #[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    Eq,
-    Queryable,
-    Selectable,
-    Insertable,
-    AsChangeset,
-    serde::Serialize,
-    serde::Deserialize,
+    Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset, serde::Serialize, serde::Deserialize,
 )]
 #[diesel(table_name = fields)]
 #[serde(deny_unknown_fields)]
@@ -144,10 +135,7 @@ pub struct ProcedureForm {
 impl Field {
     /// Every field by name.
     pub fn all(conn: &mut DbConn) -> QueryResult<Vec<Field>> {
-        fields::table
-            .order(fields::name)
-            .select(Field::as_select())
-            .load(conn)
+        fields::table.order(fields::name).select(Field::as_select()).load(conn)
     }
 
     /// Inserts one field.
@@ -157,28 +145,19 @@ impl Field {
 
     /// Overwrites one field.
     pub fn update(conn: &mut DbConn, row: &Field) -> QueryResult<usize> {
-        diesel::update(fields::table.find(&row.code))
-            .set(row)
-            .execute(conn)
+        diesel::update(fields::table.find(&row.code)).set(row).execute(conn)
     }
 }
 
 impl Procedure {
     /// One procedure by national code.
     pub fn find_by_code(conn: &mut DbConn, code: &str) -> QueryResult<Option<Procedure>> {
-        procedures::table
-            .filter(procedures::code.eq(code))
-            .select(Procedure::as_select())
-            .first(conn)
-            .optional()
+        procedures::table.filter(procedures::code.eq(code)).select(Procedure::as_select()).first(conn).optional()
     }
 
     /// Every procedure.
     pub fn all(conn: &mut DbConn) -> QueryResult<Vec<Procedure>> {
-        procedures::table
-            .order(procedures::code)
-            .select(Procedure::as_select())
-            .load(conn)
+        procedures::table.order(procedures::code).select(Procedure::as_select()).load(conn)
     }
 
     /// The most used procedures.
@@ -192,16 +171,12 @@ impl Procedure {
 
     /// Inserts one procedure.
     pub fn insert(conn: &mut DbConn, row: &Procedure) -> QueryResult<usize> {
-        diesel::insert_into(procedures::table)
-            .values(row)
-            .execute(conn)
+        diesel::insert_into(procedures::table).values(row).execute(conn)
     }
 
     /// Overwrites one procedure.
     pub fn update(conn: &mut DbConn, row: &Procedure) -> QueryResult<usize> {
-        diesel::update(procedures::table.find(&row.id))
-            .set(row)
-            .execute(conn)
+        diesel::update(procedures::table.find(&row.id)).set(row).execute(conn)
     }
 
     /// Its fees in order.
@@ -239,36 +214,20 @@ impl Procedure {
         papers: &[ProcedurePaper],
         forms: &[ProcedureForm],
     ) -> QueryResult<()> {
-        diesel::delete(procedure_fees::table.filter(procedure_fees::procedure_id.eq(procedure_id)))
+        diesel::delete(procedure_fees::table.filter(procedure_fees::procedure_id.eq(procedure_id))).execute(conn)?;
+        diesel::delete(procedure_papers::table.filter(procedure_papers::procedure_id.eq(procedure_id)))
             .execute(conn)?;
-        diesel::delete(
-            procedure_papers::table.filter(procedure_papers::procedure_id.eq(procedure_id)),
-        )
-        .execute(conn)?;
-        diesel::delete(
-            procedure_forms::table.filter(procedure_forms::procedure_id.eq(procedure_id)),
-        )
-        .execute(conn)?;
-        crate::on_backend!(conn, |c| diesel::insert_into(procedure_fees::table)
-            .values(fees)
-            .execute(c))?;
-        crate::on_backend!(conn, |c| diesel::insert_into(procedure_papers::table)
-            .values(papers)
-            .execute(c))?;
-        crate::on_backend!(conn, |c| diesel::insert_into(procedure_forms::table)
-            .values(forms)
-            .execute(c))?;
+        diesel::delete(procedure_forms::table.filter(procedure_forms::procedure_id.eq(procedure_id))).execute(conn)?;
+        crate::on_backend!(conn, |c| diesel::insert_into(procedure_fees::table).values(fees).execute(c))?;
+        crate::on_backend!(conn, |c| diesel::insert_into(procedure_papers::table).values(papers).execute(c))?;
+        crate::on_backend!(conn, |c| diesel::insert_into(procedure_forms::table).values(forms).execute(c))?;
         Ok(())
     }
 }
 
 impl ProcedureForm {
     /// One form of a procedure.
-    pub fn find(
-        conn: &mut DbConn,
-        procedure_id: &str,
-        form_id: &str,
-    ) -> QueryResult<Option<ProcedureForm>> {
+    pub fn find(conn: &mut DbConn, procedure_id: &str, form_id: &str) -> QueryResult<Option<ProcedureForm>> {
         procedure_forms::table
             .filter(procedure_forms::procedure_id.eq(procedure_id))
             .filter(procedure_forms::id.eq(form_id))

@@ -56,11 +56,7 @@ pub struct ResultPage {
     pub total: usize,
 }
 
-type Filtered<'a> = diesel::dsl::IntoBoxed<
-    'a,
-    diesel::dsl::InnerJoin<procedures::table, fields::table>,
-    MultiBackend,
->;
+type Filtered<'a> = diesel::dsl::IntoBoxed<'a, diesel::dsl::InnerJoin<procedures::table, fields::table>, MultiBackend>;
 
 type SummaryColumns = (
     procedures::code,
@@ -89,9 +85,7 @@ const SUMMARY: SummaryColumns = (
 impl CatalogueFilter {
     /// The join of procedures and fields with every filter but the text applied.
     fn filtered(&self) -> Filtered<'static> {
-        let mut q = procedures::table
-            .inner_join(fields::table)
-            .into_boxed::<MultiBackend>();
+        let mut q = procedures::table.inner_join(fields::table).into_boxed::<MultiBackend>();
         if let Some(field) = &self.field {
             q = q.filter(procedures::field_code.eq(field.clone()));
         }
@@ -107,54 +101,47 @@ impl CatalogueFilter {
         q
     }
 
-    /// Runs the search and returns page `page` (1-based) of `per_page` results.
-    pub fn page(&self, conn: &mut DbConn, page: usize, per_page: usize) -> QueryResult<ResultPage> {
+    /// Page `page` (1-based) of the procedures that pass the filters, most used first; the text
+    /// query, if any, is not applied here (see [`CatalogueFilter::matching_codes`]).
+    pub fn listing(&self, conn: &mut DbConn, page: usize, per_page: usize) -> QueryResult<ResultPage> {
         let offset = page.saturating_sub(1).saturating_mul(per_page);
-        let Some(query) = &self.query else {
-            let total: i64 = self.filtered().count().get_result(conn)?;
-            let items = self
-                .filtered()
-                .order((procedures::popularity.desc(), procedures::name))
-                .limit(i64::try_from(per_page).unwrap_or(i64::MAX))
-                .offset(i64::try_from(offset).unwrap_or(i64::MAX))
-                .select(SUMMARY)
-                .load(conn)?;
-            return Ok(ResultPage {
-                items,
-                total: usize::try_from(total).unwrap_or(0),
-            });
-        };
-        // Backend-specific SQL, the only place the catalogue needs it: the text match. Both sides
-        // match every folded term as a word prefix, in any order.
-        let text_match = match conn {
-            DbConn::Sqlite(_) => sql::<Bool>("procedures.id IN (SELECT procedure_id FROM procedures_fts WHERE procedures_fts MATCH ")
-                .bind::<Text, _>(query.fts5())
-                .sql(")"),
-            DbConn::Postgres(_) => sql::<Bool>("to_tsvector('simple', procedures.search_text) @@ to_tsquery('simple', ")
-                .bind::<Text, _>(query.tsquery())
-                .sql(")"),
-        };
-        let mut matches: Vec<(String, String, i32)> = self
+        let total: i64 = self.filtered().count().get_result(conn)?;
+        let items = self
             .filtered()
-            .filter(text_match)
-            .select((procedures::code, procedures::name, procedures::popularity))
-            .load(conn)?;
-        matches.sort_by_cached_key(|(code, name, popularity)| {
-            (query.rank(name), -popularity, name.clone(), code.clone())
-        });
-        let total = matches.len();
-        let codes: Vec<String> = matches
-            .into_iter()
-            .skip(offset)
-            .take(per_page)
-            .map(|(code, _, _)| code)
-            .collect();
-        let mut items: Vec<ProcedureSummary> = procedures::table
-            .inner_join(fields::table)
-            .filter(procedures::code.eq_any(&codes))
+            .order((procedures::popularity.desc(), procedures::name))
+            .limit(i64::try_from(per_page).unwrap_or(i64::MAX))
+            .offset(i64::try_from(offset).unwrap_or(i64::MAX))
             .select(SUMMARY)
             .load(conn)?;
-        items.sort_by_key(|s| codes.iter().position(|c| *c == s.code));
-        Ok(ResultPage { items, total })
+        Ok(ResultPage { items, total: usize::try_from(total).unwrap_or(0) })
     }
+
+    /// The codes of the procedures that pass the filters and match every folded term of `query`
+    /// as a word prefix, in any order.
+    pub fn matching_codes(&self, conn: &mut DbConn, query: &Query) -> QueryResult<Vec<String>> {
+        // Backend-specific SQL, the only place the catalogue needs it: FTS5 on SQLite, a
+        // `simple` tsvector (GIN-indexed) on PostgreSQL, both over the same folded text.
+        let text_match = match conn {
+            DbConn::Sqlite(_) => {
+                sql::<Bool>("procedures.id IN (SELECT procedure_id FROM procedures_fts WHERE procedures_fts MATCH ")
+                    .bind::<Text, _>(query.fts5())
+                    .sql(")")
+            }
+            DbConn::Postgres(_) => {
+                sql::<Bool>("to_tsvector('simple', procedures.search_text) @@ to_tsquery('simple', ")
+                    .bind::<Text, _>(query.tsquery())
+                    .sql(")")
+            }
+        };
+        self.filtered().filter(text_match).select(procedures::code).load(conn)
+    }
+}
+
+/// Every procedure's summary with what ranking needs: its lower-cased name and popularity.
+pub fn all_summaries(conn: &mut DbConn) -> QueryResult<Vec<(ProcedureSummary, String, i32)>> {
+    let rows: Vec<(ProcedureSummary, String, i32)> = procedures::table
+        .inner_join(fields::table)
+        .select((SUMMARY, procedures::name_lc, procedures::popularity))
+        .load(conn)?;
+    Ok(rows)
 }

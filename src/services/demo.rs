@@ -158,19 +158,13 @@ pub fn seed_catalogue(
     let mut form_files = HashMap::new();
     for p in &catalogue.procedures {
         for f in &p.forms {
-            ensure!(
-                !f.file.contains(['/', '\\']) && !f.file.starts_with('.'),
-                "bad form file name {:?}",
-                f.file
-            );
+            ensure!(!f.file.contains(['/', '\\']) && !f.file.starts_with('.'), "bad form file name {:?}", f.file);
             let bytes = std::fs::read(dir.join("forms").join(&f.file))
                 .with_context(|| format!("form {} of {}", f.file, p.code))?;
             let kind = FileKind::sniff(&bytes)
                 .filter(|k| matches!(k, FileKind::Pdf | FileKind::Docx))
                 .with_context(|| format!("form {} is neither a PDF nor a DOCX", f.file))?;
-            let sha = files
-                .put(&bytes)
-                .with_context(|| format!("storing form {}", f.file))?;
+            let sha = files.put(&bytes).with_context(|| format!("storing form {}", f.file))?;
             form_files.insert(f.file.clone(), (sha, kind, bytes.len()));
         }
     }
@@ -182,26 +176,11 @@ pub fn seed_catalogue(
     })
 }
 
-fn sync_agencies(
-    conn: &mut DbConn,
-    file: &AgenciesFile,
-) -> anyhow::Result<(ImportReport, HashMap<String, String>)> {
-    let mut report = ImportReport {
-        dataset: "agencies".into(),
-        ..Default::default()
-    };
+fn sync_agencies(conn: &mut DbConn, file: &AgenciesFile) -> anyhow::Result<(ImportReport, HashMap<String, String>)> {
+    let mut report = ImportReport { dataset: "agencies".into(), ..Default::default() };
     let province = &file.province;
-    ensure!(
-        is_agency_code(&province.code),
-        "bad agency code {:?}",
-        province.code
-    );
-    let suffix = province
-        .code
-        .rsplit('.')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
+    ensure!(is_agency_code(&province.code), "bad agency code {:?}", province.code);
+    let suffix = province.code.rsplit('.').next().unwrap_or_default().to_owned();
     let mut wanted: Vec<(Option<String>, Agency)> = Vec::new();
     let province_row = Agency {
         id: String::new(),
@@ -239,18 +218,10 @@ fn sync_agencies(
         ));
     }
     let communes = AdminUnit::communes_of(conn, VERSION_CURRENT, &province.gso_province_code)?;
-    ensure!(
-        !communes.is_empty(),
-        "no communes for province {}: run import-units first",
-        province.gso_province_code
-    );
+    ensure!(!communes.is_empty(), "no communes for province {}: run import-units first", province.gso_province_code);
     for (i, c) in communes.iter().enumerate() {
-        let name = format!(
-            "Ủy ban nhân dân {}",
-            c.full_name
-                .to_lowercase()
-                .replacen(&c.name.to_lowercase(), &c.name, 1)
-        );
+        let name =
+            format!("Ủy ban nhân dân {}", c.full_name.to_lowercase().replacen(&c.name.to_lowercase(), &c.name, 1));
         wanted.push((
             None,
             Agency {
@@ -300,20 +271,10 @@ fn sync_agencies(
 }
 
 fn sync_fields(conn: &mut DbConn, fields: &[Field]) -> anyhow::Result<ImportReport> {
-    let mut report = ImportReport {
-        dataset: "fields".into(),
-        total: fields.len(),
-        ..Default::default()
-    };
-    let existing: HashMap<String, Field> = Field::all(conn)?
-        .into_iter()
-        .map(|f| (f.code.clone(), f))
-        .collect();
+    let mut report = ImportReport { dataset: "fields".into(), total: fields.len(), ..Default::default() };
+    let existing: HashMap<String, Field> = Field::all(conn)?.into_iter().map(|f| (f.code.clone(), f)).collect();
     for f in fields {
-        let row = Field {
-            code: f.code.clone(),
-            name: clean(&f.name),
-        };
+        let row = Field { code: f.code.clone(), name: clean(&f.name) };
         match existing.get(&row.code) {
             None => {
                 Field::insert(conn, &row)?;
@@ -338,78 +299,46 @@ fn sync_procedures(
     form_files: &FormFiles,
     clock: &Clock,
 ) -> anyhow::Result<ImportReport> {
-    let mut report = ImportReport {
-        dataset: "procedures".into(),
-        total: catalogue.procedures.len(),
-        ..Default::default()
-    };
-    let field_names: HashMap<&str, &str> = catalogue
-        .fields
-        .iter()
-        .map(|f| (f.code.as_str(), f.name.as_str()))
-        .collect();
-    let agencies: HashMap<String, Agency> = Agency::all(conn)?
-        .into_iter()
-        .map(|a| (a.id.clone(), a))
-        .collect();
+    let mut report =
+        ImportReport { dataset: "procedures".into(), total: catalogue.procedures.len(), ..Default::default() };
+    let field_names: HashMap<&str, &str> =
+        catalogue.fields.iter().map(|f| (f.code.as_str(), f.name.as_str())).collect();
+    let agencies: HashMap<String, Agency> = Agency::all(conn)?.into_iter().map(|a| (a.id.clone(), a)).collect();
     let now = clock.now_naive();
     for p in &catalogue.procedures {
         let ctx = || format!("procedure {}", p.code);
         ensure!(is_procedure_code(&p.code), "{}: bad code", ctx());
-        let level = Level::parse(&p.level)
-            .with_context(|| format!("{}: bad level {:?}", ctx(), p.level))?;
+        let level = Level::parse(&p.level).with_context(|| format!("{}: bad level {:?}", ctx(), p.level))?;
         let agency_id = match (level, &p.agency) {
-            (Level::Province, Some(key)) => Some(
-                departments
-                    .get(key)
-                    .with_context(|| format!("{}: unknown agency {key}", ctx()))?
-                    .clone(),
-            ),
+            (Level::Province, Some(key)) => {
+                Some(departments.get(key).with_context(|| format!("{}: unknown agency {key}", ctx()))?.clone())
+            }
             (Level::Commune, None) => None,
-            _ => bail!(
-                "{}: a provincial procedure names its department, a commune one none",
-                ctx()
-            ),
+            _ => bail!("{}: a provincial procedure names its department, a commune one none", ctx()),
         };
-        let field_name = field_names
-            .get(p.field.as_str())
-            .with_context(|| format!("{}: unknown field {}", ctx(), p.field))?;
-        ensure!(
-            OnlineLevel::new(p.online_level).is_some(),
-            "{}: bad online level",
-            ctx()
-        );
+        let field_name =
+            field_names.get(p.field.as_str()).with_context(|| format!("{}: unknown field {}", ctx(), p.field))?;
+        ensure!(OnlineLevel::new(p.online_level).is_some(), "{}: bad online level", ctx());
         ensure!(
             TimeLimitUnit::parse(&p.time_limit.unit).is_some() && p.time_limit.value > 0,
             "{}: bad time limit",
             ctx()
         );
-        ensure!(
-            p.channels.iter().all(|c| Channel::parse(c).is_some()),
-            "{}: bad channel",
-            ctx()
-        );
+        ensure!(p.channels.iter().all(|c| Channel::parse(c).is_some()), "{}: bad channel", ctx());
         ensure!(
             !p.papers.is_empty() && !p.steps.is_empty() && !p.forms.is_empty(),
             "{}: papers, steps and forms are required",
             ctx()
         );
         let name = clean(&p.name);
-        let agency_name = agency_id
-            .as_ref()
-            .and_then(|id| agencies.get(id))
-            .map(|a| a.name.as_str())
-            .unwrap_or("");
+        let agency_name = agency_id.as_ref().and_then(|id| agencies.get(id)).map(|a| a.name.as_str()).unwrap_or("");
         let existing = Procedure::find_by_code(conn, &p.code)?;
         let id = existing.as_ref().map_or_else(new_id, |e| e.id.clone());
         let row = Procedure {
             id: id.clone(),
             code: p.code.clone(),
             name_lc: lower(&name),
-            search_text: fold(&format!(
-                "{} {} {} {} {}",
-                p.code, name, field_name, p.implementing_agency, agency_name
-            )),
+            search_text: fold(&format!("{} {} {} {} {}", p.code, name, field_name, p.implementing_agency, agency_name)),
             name,
             field_code: p.field.clone(),
             level: level.code().into(),
@@ -424,20 +353,14 @@ fn sync_procedures(
             steps: serde_json::to_string(&p.steps.iter().map(|s| clean(s)).collect::<Vec<_>>())?,
             requirements: opt(&p.requirements),
             result: clean(&p.result),
-            legal_basis: serde_json::to_string(
-                &p.legal_basis.iter().map(|s| clean(s)).collect::<Vec<_>>(),
-            )?,
+            legal_basis: serde_json::to_string(&p.legal_basis.iter().map(|s| clean(s)).collect::<Vec<_>>())?,
             popularity: p.popularity,
             created_at: existing.as_ref().map_or(now, |e| e.created_at),
             updated_at: existing.as_ref().map_or(now, |e| e.updated_at),
         };
         let mut fees = Vec::new();
         for (i, f) in p.fees.iter().enumerate() {
-            ensure!(
-                FeeKind::parse(&f.kind).is_some() && f.amount_vnd >= 0,
-                "{}: bad fee",
-                ctx()
-            );
+            ensure!(FeeKind::parse(&f.kind).is_some() && f.amount_vnd >= 0, "{}: bad fee", ctx());
             fees.push(ProcedureFee {
                 id: String::new(),
                 procedure_id: id.clone(),
@@ -465,9 +388,8 @@ fn sync_procedures(
             .collect();
         let mut forms = Vec::new();
         for (i, f) in p.forms.iter().enumerate() {
-            let (sha, kind, size) = form_files
-                .get(&f.file)
-                .with_context(|| format!("{}: form {} not loaded", ctx(), f.file))?;
+            let (sha, kind, size) =
+                form_files.get(&f.file).with_context(|| format!("{}: form {} not loaded", ctx(), f.file))?;
             forms.push(ProcedureForm {
                 id: String::new(),
                 procedure_id: id.clone(),
@@ -482,10 +404,8 @@ fn sync_procedures(
         let unchanged = match &existing {
             None => false,
             Some(old) => {
-                *old == Procedure {
-                    updated_at: old.updated_at,
-                    ..row.clone()
-                } && without_ids(Procedure::fees(conn, &id)?, |x| x.id.clear()) == fees
+                *old == Procedure { updated_at: old.updated_at, ..row.clone() }
+                    && without_ids(Procedure::fees(conn, &id)?, |x| x.id.clear()) == fees
                     && without_ids(Procedure::papers(conn, &id)?, |x| x.id.clear()) == papers
                     && without_ids(Procedure::forms(conn, &id)?, |x| x.id.clear()) == forms
             }
@@ -494,13 +414,7 @@ fn sync_procedures(
             continue;
         }
         if existing.is_some() {
-            Procedure::update(
-                conn,
-                &Procedure {
-                    updated_at: now,
-                    ..row
-                },
-            )?;
+            Procedure::update(conn, &Procedure { updated_at: now, ..row })?;
             report.updated += 1;
         } else {
             Procedure::insert(conn, &row)?;

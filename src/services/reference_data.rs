@@ -31,10 +31,7 @@ pub struct ImportReport {
 
 impl ImportReport {
     fn new(dataset: &str) -> Self {
-        ImportReport {
-            dataset: dataset.to_owned(),
-            ..Default::default()
-        }
+        ImportReport { dataset: dataset.to_owned(), ..Default::default() }
     }
 
     /// Whether the import changed nothing.
@@ -160,18 +157,10 @@ fn fix_name(raw: &str) -> String {
 
 /// The unit type is the full name without the short name: "Thị xã Nghi Sơn" − "Nghi Sơn".
 fn unit_type_of(full_name: &str, name: &str) -> String {
-    full_name
-        .strip_suffix(name)
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .unwrap_or(full_name)
-        .to_owned()
+    full_name.strip_suffix(name).map(str::trim).filter(|t| !t.is_empty()).unwrap_or(full_name).to_owned()
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one row of the file, field by field"
-)]
+#[expect(clippy::too_many_arguments, reason = "one row of the file, field by field")]
 fn unit(
     version: &str,
     level: &str,
@@ -185,9 +174,7 @@ fn unit(
 ) -> AdminUnit {
     let name = fix_name(name);
     let full_name = fix_name(full_name);
-    let unit_type = unit_type
-        .map(fix_name)
-        .unwrap_or_else(|| unit_type_of(&full_name, &name));
+    let unit_type = unit_type.map(fix_name).unwrap_or_else(|| unit_type_of(&full_name, &name));
     AdminUnit {
         version: version.to_owned(),
         level: level.to_owned(),
@@ -209,10 +196,8 @@ fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> anyhow::Result<T> {
 
 /// Reads both structures from the reference directory.
 fn load_units(dir: &Path) -> anyhow::Result<Vec<AdminUnit>> {
-    let current: Vec<CurrentProvince> =
-        read_json(&dir.join("admin-units/vn_units_current_34_provinces.json"))?;
-    let legacy: Vec<LegacyProvince> =
-        read_json(&dir.join("admin-units/vn_units_pre_2025-07-01_63_provinces.json"))?;
+    let current: Vec<CurrentProvince> = read_json(&dir.join("admin-units/vn_units_current_34_provinces.json"))?;
+    let legacy: Vec<LegacyProvince> = read_json(&dir.join("admin-units/vn_units_pre_2025-07-01_63_provinces.json"))?;
     let mut rows = Vec::with_capacity(15_000);
     for p in &current {
         let short = Some(p.administrative_unit_short_name.as_str());
@@ -285,16 +270,11 @@ fn load_units(dir: &Path) -> anyhow::Result<Vec<AdminUnit>> {
 }
 
 fn load_mappings(dir: &Path) -> anyhow::Result<Vec<AdminUnitMapping>> {
-    let merges: Merges =
-        read_json(&dir.join("admin-units/mapping_2025-07-01_new_to_old_merges.json"))?;
+    let merges: Merges = read_json(&dir.join("admin-units/mapping_2025-07-01_new_to_old_merges.json"))?;
     let mut seen = HashSet::new();
     let mut rows = Vec::new();
     let mut push = |level: &str, new_code: &str, e: &MergeEntry| -> anyhow::Result<()> {
-        anyhow::ensure!(
-            matches!(e.coverage.as_str(), "full" | "partial"),
-            "unknown merge type {:?}",
-            e.coverage
-        );
+        anyhow::ensure!(matches!(e.coverage.as_str(), "full" | "partial"), "unknown merge type {:?}", e.coverage);
         let row = AdminUnitMapping {
             level: level.to_owned(),
             old_version: VERSION_LEGACY.to_owned(),
@@ -323,16 +303,12 @@ fn load_mappings(dir: &Path) -> anyhow::Result<Vec<AdminUnitMapping>> {
 
 fn load_holidays(dir: &Path) -> anyhow::Result<Vec<Holiday>> {
     let path = dir.join("vn_public_holidays_2024_2030.csv");
-    let mut reader =
-        csv::Reader::from_path(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut reader = csv::Reader::from_path(&path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut rows = Vec::new();
     for (i, rec) in reader.deserialize::<HolidayRow>().enumerate() {
         let r = rec.with_context(|| format!("{} row {}", path.display(), i + 2))?;
         anyhow::ensure!(
-            matches!(
-                r.kind.as_str(),
-                "statutory" | "observed_shift" | "substitute_day_off" | "makeup_working_day"
-            ),
+            matches!(r.kind.as_str(), "statutory" | "observed_shift" | "substitute_day_off" | "makeup_working_day"),
             "{} row {}: unknown kind {:?}",
             path.display(),
             i + 2,
@@ -365,11 +341,10 @@ pub fn import_all(conn: &mut DbConn, refdata_dir: &Path) -> anyhow::Result<Vec<I
 fn sync_units(conn: &mut DbConn, rows: Vec<AdminUnit>) -> anyhow::Result<Vec<ImportReport>> {
     let mut reports = Vec::new();
     for version in [VERSION_CURRENT, VERSION_LEGACY] {
-        let mut existing: HashMap<(String, String), AdminUnit> =
-            AdminUnit::all_of_version(conn, version)?
-                .into_iter()
-                .map(|u| ((u.level.clone(), u.code.clone()), u))
-                .collect();
+        let mut existing: HashMap<(String, String), AdminUnit> = AdminUnit::all_of_version(conn, version)?
+            .into_iter()
+            .map(|u| ((u.level.clone(), u.code.clone()), u))
+            .collect();
         let mut report = ImportReport::new(&format!("admin units {version}"));
         let mut to_insert = Vec::new();
         for row in rows.iter().filter(|r| r.version == version) {
@@ -385,12 +360,8 @@ fn sync_units(conn: &mut DbConn, rows: Vec<AdminUnit>) -> anyhow::Result<Vec<Imp
         }
         report.inserted = AdminUnit::insert_many(conn, &to_insert)?;
         for stale in existing.into_values() {
-            diesel::delete(crate::db::schema::admin_units::table.find((
-                &stale.version,
-                &stale.level,
-                &stale.code,
-            )))
-            .execute(conn)?;
+            diesel::delete(crate::db::schema::admin_units::table.find((&stale.version, &stale.level, &stale.code)))
+                .execute(conn)?;
             report.deleted += 1;
         }
         reports.push(report);
@@ -401,10 +372,8 @@ fn sync_units(conn: &mut DbConn, rows: Vec<AdminUnit>) -> anyhow::Result<Vec<Imp
 fn sync_mappings(conn: &mut DbConn, rows: Vec<AdminUnitMapping>) -> anyhow::Result<ImportReport> {
     let mut report = ImportReport::new("admin unit mapping 2025");
     report.total = rows.len();
-    let mut existing: HashSet<AdminUnitMapping> =
-        AdminUnitMapping::all(conn)?.into_iter().collect();
-    let to_insert: Vec<AdminUnitMapping> =
-        rows.into_iter().filter(|r| !existing.remove(r)).collect();
+    let mut existing: HashSet<AdminUnitMapping> = AdminUnitMapping::all(conn)?.into_iter().collect();
+    let to_insert: Vec<AdminUnitMapping> = rows.into_iter().filter(|r| !existing.remove(r)).collect();
     // Stale rows go first: a changed coverage is a delete plus an insert of the same key.
     for stale in &existing {
         AdminUnitMapping::delete(conn, stale)?;
@@ -417,10 +386,7 @@ fn sync_mappings(conn: &mut DbConn, rows: Vec<AdminUnitMapping>) -> anyhow::Resu
 fn sync_holidays(conn: &mut DbConn, rows: Vec<Holiday>) -> anyhow::Result<ImportReport> {
     let mut report = ImportReport::new("holidays");
     report.total = rows.len();
-    let existing: HashMap<NaiveDate, Holiday> = Holiday::all(conn)?
-        .into_iter()
-        .map(|h| (h.day, h))
-        .collect();
+    let existing: HashMap<NaiveDate, Holiday> = Holiday::all(conn)?.into_iter().map(|h| (h.day, h)).collect();
     for row in rows {
         match existing.get(&row.day) {
             None => {

@@ -11,9 +11,7 @@ const EMBLEM_SVG: &str = include_str!("../../static/img/emblem.svg");
 /// A short hash of the embedded files, appended to their URLs.
 pub fn version() -> &'static str {
     static VERSION: OnceLock<String> = OnceLock::new();
-    VERSION.get_or_init(|| {
-        crate::files::sha256_hex(format!("{SITE_CSS}{EMBLEM_SVG}").as_bytes())[..10].to_owned()
-    })
+    VERSION.get_or_init(|| crate::files::sha256_hex(format!("{SITE_CSS}{EMBLEM_SVG}").as_bytes())[..10].to_owned())
 }
 
 /// `GET /static/{file}`.

@@ -23,10 +23,7 @@ pub fn security_headers() -> DefaultHeaders {
         .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .add((header::X_FRAME_OPTIONS, "DENY"))
         .add((header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
-        .add((
-            "Permissions-Policy",
-            "camera=(), microphone=(), geolocation=()",
-        ))
+        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
         .add(("Cross-Origin-Opener-Policy", "same-origin"))
 }
 
@@ -63,22 +60,12 @@ pub fn render_errors<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandl
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();
-    let info = res
-        .response()
-        .extensions()
-        .get::<ErrorInfo>()
-        .cloned()
-        .unwrap_or_else(|| ErrorInfo::for_status(status));
+    let info = res.response().extensions().get::<ErrorInfo>().cloned().unwrap_or_else(|| ErrorInfo::for_status(status));
     let (req, old) = res.into_parts();
-    let request_id = req
-        .extensions()
-        .get::<RequestId>()
-        .map(|id| id.to_string())
-        .unwrap_or_default();
+    let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string()).unwrap_or_default();
     let mut new = HttpResponse::build(status);
     for (name, value) in old.headers() {
-        if name == header::ALLOW || name == header::RETRY_AFTER || name == header::WWW_AUTHENTICATE
-        {
+        if name == header::ALLOW || name == header::RETRY_AFTER || name == header::WWW_AUTHENTICATE {
             new.insert_header((name.clone(), value.clone()));
         }
     }
@@ -86,10 +73,8 @@ pub fn render_errors<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandl
     let new = if path.starts_with("/api/") || path == "/api" || path == "/healthz" {
         new.json(serde_json::json!({"error": {"code": info.code, "message": info.message, "request_id": request_id}}))
     } else {
-        let province = req
-            .app_data::<web::Data<AppState>>()
-            .map(|s| s.config.province_name.clone())
-            .unwrap_or_default();
+        let province =
+            req.app_data::<web::Data<AppState>>().map(|s| s.config.province_name.clone()).unwrap_or_default();
         let page = ErrorPage {
             ctx: PageCtx::new(&req, &province),
             status: status.as_u16(),
@@ -99,19 +84,12 @@ pub fn render_errors<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandl
         };
         match page.render() {
             Ok(html) => new
-                .insert_header((
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("text/html; charset=utf-8"),
-                ))
+                .insert_header((header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")))
                 .body(html),
-            Err(_) => new
-                .content_type("text/plain; charset=utf-8")
-                .body(info.message.clone()),
+            Err(_) => new.content_type("text/plain; charset=utf-8").body(info.message.clone()),
         }
     };
-    Ok(ErrorHandlerResponse::Response(
-        ServiceResponse::new(req, new).map_into_right_body(),
-    ))
+    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, new).map_into_right_body()))
 }
 
 /// The root span of each request: method, path without the query string (queries may carry
@@ -120,11 +98,7 @@ pub struct RequestSpan;
 
 impl RootSpanBuilder for RequestSpan {
     fn on_request_start(request: &ServiceRequest) -> Span {
-        let request_id = request
-            .extensions()
-            .get::<RequestId>()
-            .map(|id| id.to_string())
-            .unwrap_or_default();
+        let request_id = request.extensions().get::<RequestId>().map(|id| id.to_string()).unwrap_or_default();
         tracing::info_span!(
             "http",
             method = %request.method(),
@@ -134,10 +108,7 @@ impl RootSpanBuilder for RequestSpan {
         )
     }
 
-    fn on_request_end<B: actix_web::body::MessageBody>(
-        span: Span,
-        outcome: &Result<ServiceResponse<B>, Error>,
-    ) {
+    fn on_request_end<B: actix_web::body::MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, Error>) {
         let status = match outcome {
             Ok(res) => res.status().as_u16(),
             Err(e) => e.as_response_error().status_code().as_u16(),

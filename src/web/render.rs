@@ -20,11 +20,7 @@ pub struct PageCtx {
 impl PageCtx {
     /// The context for a request.
     pub fn new(req: &HttpRequest, province: &str) -> Self {
-        PageCtx {
-            province: province.to_owned(),
-            path: req.path().to_owned(),
-            asset_version: super::assets::version(),
-        }
+        PageCtx { province: province.to_owned(), path: req.path().to_owned(), asset_version: super::assets::version() }
     }
 }
 
@@ -33,16 +29,9 @@ impl PageCtx {
 pub struct Rendered;
 
 /// Renders a page with a status.
-pub fn page_with_status(
-    status: StatusCode,
-    page: &impl Template,
-) -> Result<HttpResponse, AppError> {
-    let body = page
-        .render()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))?;
-    let mut res = HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(body);
+pub fn page_with_status(status: StatusCode, page: &impl Template) -> Result<HttpResponse, AppError> {
+    let body = page.render().map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))?;
+    let mut res = HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body);
     res.extensions_mut().insert(Rendered);
     Ok(res)
 }

@@ -4,6 +4,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
 use crate::files::FileStore;
+use crate::services::catalogue::CatalogueCache;
 
 /// Shared as `web::Data<AppState>`.
 #[derive(Clone)]
@@ -16,4 +17,6 @@ pub struct AppState {
     pub clock: Clock,
     /// Stored files.
     pub files: FileStore,
+    /// Catalogue data that rarely changes.
+    pub catalogue: CatalogueCache,
 }

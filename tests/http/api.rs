@@ -24,10 +24,7 @@ async fn lists_and_shows_procedures_as_json() {
     let form_url = p["forms"][0]["url"].as_str().unwrap_or_default().to_owned();
     let form = app.get(&form_url).await;
     assert_eq!(form.status, 200);
-    assert_eq!(
-        dvc_portal::files::sha256_hex(&form.bytes),
-        p["forms"][0]["sha256"].as_str().unwrap_or_default()
-    );
+    assert_eq!(dvc_portal::files::sha256_hex(&form.bytes), p["forms"][0]["sha256"].as_str().unwrap_or_default());
 }
 
 #[tokio::test]
@@ -43,26 +40,12 @@ async fn api_errors_are_precise_json() {
     for (path, status, code) in cases {
         let res = app.get(path).await;
         assert_eq!(res.status, status, "{path}");
-        assert!(
-            res.header("content-type").starts_with("application/json"),
-            "{path}"
-        );
+        assert!(res.header("content-type").starts_with("application/json"), "{path}");
         let body = res.json();
         assert_eq!(body["error"]["code"], code, "{path}: {body}");
-        assert!(
-            body["error"]["message"]
-                .as_str()
-                .is_some_and(|m| !m.is_empty()),
-            "{path}"
-        );
+        assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{path}");
     }
-    let long = app
-        .get(&format!("/api/v1/procedures?q={}", "x".repeat(300)))
-        .await;
+    let long = app.get(&format!("/api/v1/procedures?q={}", "x".repeat(300))).await;
     assert_eq!(long.status, 400);
-    assert!(
-        long.json()["error"]["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("quá dài"))
-    );
+    assert!(long.json()["error"]["message"].as_str().is_some_and(|m| m.contains("quá dài")));
 }

@@ -23,13 +23,7 @@ fn concurrent_writers_all_succeed() {
                     // SQLITE_BUSY under a deferred BEGIN.
                     let r = write_tx(&mut conn, |conn| -> QueryResult<()> {
                         let before: i64 = fields::table.count().get_result(conn)?;
-                        Field::insert(
-                            conn,
-                            &Field {
-                                code: format!("w{w}-{i}"),
-                                name: format!("{before}"),
-                            },
-                        )?;
+                        Field::insert(conn, &Field { code: format!("w{w}-{i}"), name: format!("{before}") })?;
                         Ok(())
                     });
                     if let Err(e) = r {
@@ -40,10 +34,8 @@ fn concurrent_writers_all_succeed() {
             })
         })
         .collect();
-    let errors: Vec<String> = handles
-        .into_iter()
-        .flat_map(|h| h.join().unwrap_or_else(|_| panic!("writer panicked")))
-        .collect();
+    let errors: Vec<String> =
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|_| panic!("writer panicked"))).collect();
     assert!(errors.is_empty(), "errors escaped: {errors:?}");
     let mut conn = db.get().unwrap_or_else(|e| panic!("pool: {e}"));
     let total: i64 = fields::table.count().get_result(&mut *conn).unwrap_or(-1);
@@ -56,34 +48,13 @@ fn a_failed_write_leaves_nothing_behind() {
     let db = test_db.open();
     let mut conn = db.get().unwrap_or_else(|e| panic!("pool: {e}"));
     let r = write_tx(&mut conn, |conn| -> QueryResult<()> {
-        Field::insert(
-            conn,
-            &Field {
-                code: "a".into(),
-                name: "A".into(),
-            },
-        )?;
-        Field::insert(
-            conn,
-            &Field {
-                code: "a".into(),
-                name: "duplicate".into(),
-            },
-        )?;
+        Field::insert(conn, &Field { code: "a".into(), name: "A".into() })?;
+        Field::insert(conn, &Field { code: "a".into(), name: "duplicate".into() })?;
         Ok(())
     });
     assert!(r.is_err());
     let total: i64 = fields::table.count().get_result(&mut *conn).unwrap_or(-1);
     assert_eq!(total, 0);
     // The connection is usable afterwards.
-    assert!(
-        write_tx(&mut conn, |conn| Field::insert(
-            conn,
-            &Field {
-                code: "b".into(),
-                name: "B".into()
-            }
-        ))
-        .is_ok()
-    );
+    assert!(write_tx(&mut conn, |conn| Field::insert(conn, &Field { code: "b".into(), name: "B".into() })).is_ok());
 }

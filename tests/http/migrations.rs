@@ -8,16 +8,12 @@ use dvc_portal::db::schema::*;
 use dvc_portal::models::admin_unit::{AdminUnit, AdminUnitMapping};
 use dvc_portal::models::agency::Agency;
 use dvc_portal::models::holiday::Holiday;
-use dvc_portal::models::procedure::{
-    Field, Procedure, ProcedureFee, ProcedureForm, ProcedurePaper,
-};
+use dvc_portal::models::procedure::{Field, Procedure, ProcedureFee, ProcedureForm, ProcedurePaper};
 use std::collections::BTreeSet;
 use std::path::Path;
 
 fn versions(dir: &str) -> BTreeSet<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("migrations")
-        .join(dir);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(dir);
     std::fs::read_dir(&root)
         .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
         .flatten()
@@ -36,10 +32,7 @@ fn both_sets_have_the_same_versions() {
     let sqlite = versions("sqlite");
     let postgres = versions("postgres");
     assert!(!sqlite.is_empty());
-    assert_eq!(
-        sqlite, postgres,
-        "migrations/sqlite and migrations/postgres differ"
-    );
+    assert_eq!(sqlite, postgres, "migrations/sqlite and migrations/postgres differ");
 }
 
 #[test]
@@ -53,10 +46,7 @@ fn migrations_go_up_down_and_up_again() {
         assert!(procedures::table.count().get_result::<i64>(conn).is_err());
         let applied = migrate::run_pending(conn).unwrap_or_else(|e| panic!("up again: {e:#}"));
         assert_eq!(applied.len(), reverted.len());
-        assert_eq!(
-            procedures::table.count().get_result::<i64>(conn).ok(),
-            Some(0)
-        );
+        assert_eq!(procedures::table.count().get_result::<i64>(conn).ok(), Some(0));
     });
 }
 
@@ -69,95 +59,28 @@ fn every_table_loads_through_its_model() {
             let n = r.unwrap_or_else(|e| panic!("{table}: {e}"));
             assert!(n > 0, "{table} is empty after seeding");
         };
+        n(admin_units::table.select(AdminUnit::as_select()).limit(5).load(conn).map(|v| v.len()), "admin_units");
         n(
-            admin_units::table
-                .select(AdminUnit::as_select())
-                .limit(5)
-                .load(conn)
-                .map(|v| v.len()),
-            "admin_units",
-        );
-        n(
-            admin_unit_mappings::table
-                .select(AdminUnitMapping::as_select())
-                .limit(5)
-                .load(conn)
-                .map(|v| v.len()),
+            admin_unit_mappings::table.select(AdminUnitMapping::as_select()).limit(5).load(conn).map(|v| v.len()),
             "admin_unit_mappings",
         );
-        n(
-            holidays::table
-                .select(Holiday::as_select())
-                .load(conn)
-                .map(|v| v.len()),
-            "holidays",
-        );
-        n(
-            fields::table
-                .select(Field::as_select())
-                .load(conn)
-                .map(|v| v.len()),
-            "fields",
-        );
-        n(
-            agencies::table
-                .select(Agency::as_select())
-                .load(conn)
-                .map(|v| v.len()),
-            "agencies",
-        );
-        n(
-            procedures::table
-                .select(Procedure::as_select())
-                .load(conn)
-                .map(|v| v.len()),
-            "procedures",
-        );
-        n(
-            procedure_fees::table
-                .select(ProcedureFee::as_select())
-                .load(conn)
-                .map(|v| v.len()),
-            "procedure_fees",
-        );
-        n(
-            procedure_papers::table
-                .select(ProcedurePaper::as_select())
-                .load(conn)
-                .map(|v| v.len()),
-            "procedure_papers",
-        );
-        n(
-            procedure_forms::table
-                .select(ProcedureForm::as_select())
-                .load(conn)
-                .map(|v| v.len()),
-            "procedure_forms",
-        );
+        n(holidays::table.select(Holiday::as_select()).load(conn).map(|v| v.len()), "holidays");
+        n(fields::table.select(Field::as_select()).load(conn).map(|v| v.len()), "fields");
+        n(agencies::table.select(Agency::as_select()).load(conn).map(|v| v.len()), "agencies");
+        n(procedures::table.select(Procedure::as_select()).load(conn).map(|v| v.len()), "procedures");
+        n(procedure_fees::table.select(ProcedureFee::as_select()).load(conn).map(|v| v.len()), "procedure_fees");
+        n(procedure_papers::table.select(ProcedurePaper::as_select()).load(conn).map(|v| v.len()), "procedure_papers");
+        n(procedure_forms::table.select(ProcedureForm::as_select()).load(conn).map(|v| v.len()), "procedure_forms");
     });
 }
 
 #[test]
 fn the_domain_layer_names_no_framework() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/domain");
-    for entry in std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .flatten()
-    {
+    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{e}")).flatten() {
         let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
-        for banned in [
-            "diesel::",
-            "use diesel",
-            "actix_web",
-            "actix::",
-            "std::fs",
-            "tokio::",
-        ] {
-            assert!(
-                !text.contains(banned),
-                "{} mentions {banned}",
-                entry.path().display()
-            );
+        for banned in ["diesel::", "use diesel", "actix_web", "actix::", "std::fs", "tokio::"] {
+            assert!(!text.contains(banned), "{} mentions {banned}", entry.path().display());
         }
     }
 }

@@ -5,26 +5,13 @@ use crate::support::TestApp;
 #[tokio::test]
 async fn every_page_carries_security_headers() {
     let app = TestApp::spawn().await;
-    for path in [
-        "/",
-        "/thu-tuc",
-        "/thu-tuc/1.001193",
-        "/khong-co",
-        "/api/v1/procedures",
-    ] {
+    for path in ["/", "/thu-tuc", "/thu-tuc/1.001193", "/khong-co", "/api/v1/procedures"] {
         let page = app.get(path).await;
         let csp = page.header("content-security-policy");
         assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
-        assert!(
-            csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
-            "{path}: {csp}"
-        );
+        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{path}: {csp}");
         assert_eq!(page.header("x-content-type-options"), "nosniff", "{path}");
-        assert_eq!(
-            page.header("referrer-policy"),
-            "strict-origin-when-cross-origin",
-            "{path}"
-        );
+        assert_eq!(page.header("referrer-policy"), "strict-origin-when-cross-origin", "{path}");
     }
 }
 
@@ -40,11 +27,7 @@ async fn pages_are_accessible_vietnamese_html() {
         assert_eq!(doc.count("header"), 1, "{path}");
         assert_eq!(doc.count("footer"), 1, "{path}");
         assert_eq!(doc.count("h1"), 1, "{path}");
-        assert_eq!(
-            doc.count("script"),
-            0,
-            "{path}: pages work without JavaScript"
-        );
+        assert_eq!(doc.count("script"), 0, "{path}: pages work without JavaScript");
         assert!(doc.text("header").contains("Thanh Hóa"), "{path}");
     }
 }
@@ -75,17 +58,9 @@ async fn the_catalogue_page_is_small() {
         .send()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(
-        res.headers()
-            .get("content-encoding")
-            .and_then(|v| v.to_str().ok()),
-        Some("gzip")
-    );
+    assert_eq!(res.headers().get("content-encoding").and_then(|v| v.to_str().ok()), Some("gzip"));
     let wire = res.bytes().await.map(|b| b.len()).unwrap_or(usize::MAX);
-    assert!(
-        wire < 50 * 1024,
-        "catalogue page is {wire} bytes on the wire"
-    );
+    assert!(wire < 50 * 1024, "catalogue page is {wire} bytes on the wire");
 }
 
 #[tokio::test]
@@ -95,16 +70,12 @@ async fn server_errors_show_a_plain_page_with_the_request_id() {
     {
         use diesel::connection::SimpleConnection;
         let mut conn = app.conn();
-        conn.batch_execute("DROP TABLE procedure_forms")
-            .unwrap_or_else(|e| panic!("{e}"));
+        conn.batch_execute("DROP TABLE procedure_forms").unwrap_or_else(|e| panic!("{e}"));
     }
     let page = app.get("/thu-tuc/1.001193").await;
     assert_eq!(page.status, 500);
     let doc = page.html();
     assert!(doc.text("h1").contains("Lỗi hệ thống"));
-    assert!(
-        !page.text().contains("procedure_forms"),
-        "internal details leaked"
-    );
+    assert!(!page.text().contains("procedure_forms"), "internal details leaked");
     assert!(doc.text(".error-page code").len() > 8, "request id shown");
 }

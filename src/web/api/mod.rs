@@ -8,11 +8,7 @@ use actix_web::{HttpRequest, HttpResponse};
 
 /// Query strings that cannot be decoded.
 pub fn query_error(err: actix_web::error::QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
-    AppError::bad_request(
-        "invalid_query",
-        format!("Tham số truy vấn không hợp lệ: {err}"),
-    )
-    .into()
+    AppError::bad_request("invalid_query", format!("Tham số truy vấn không hợp lệ: {err}")).into()
 }
 
 /// Path segments that cannot be decoded.

@@ -3,7 +3,7 @@
 use crate::domain::catalogue::{Level, OnlineLevel};
 use crate::error::AppError;
 use crate::queries::catalogue_search::ProcedureSummary;
-use crate::services::catalogue::{self, FeeView, PER_PAGE};
+use crate::services::catalogue::{self, FeeView, PER_PAGE, ProcedureDetail};
 use crate::web::public::catalogue::{ListParams, parse};
 use crate::web::state::AppState;
 use actix_web::{HttpResponse, web};
@@ -25,34 +25,19 @@ struct ItemBody {
 }
 
 /// The list, with the same parameters and rules as the page; an invalid parameter is a 400.
-pub async fn list(
-    state: web::Data<AppState>,
-    params: web::Query<ListParams>,
-) -> Result<HttpResponse, AppError> {
+pub async fn list(state: web::Data<AppState>, params: web::Query<ListParams>) -> Result<HttpResponse, AppError> {
     let params = params.into_inner();
-    let (parsed, result) = state
-        .db
-        .run(move |conn| {
-            let parsed = parse(conn, &params)?;
-            if let Some(first) = parsed.errors.first() {
-                return Err(AppError::bad_request("invalid_parameter", first.clone()));
-            }
-            let result = catalogue::search(conn, &parsed.filter, parsed.page)?;
-            Ok((parsed, result))
-        })
-        .await?;
+    let facets = state.catalogue.facets(&state.db).await?;
+    let parsed = parse(&facets, &params);
+    if let Some(first) = parsed.errors.first() {
+        return Err(AppError::bad_request("invalid_parameter", first.clone()));
+    }
+    let result = catalogue::search(&state.db, &state.catalogue, parsed.filter.clone(), parsed.page).await?;
     Ok(HttpResponse::Ok().json(ListBody {
         total: result.total,
         page: parsed.page,
         per_page: PER_PAGE,
-        items: result
-            .items
-            .into_iter()
-            .map(|s| ItemBody {
-                url: format!("/thu-tuc/{}", s.code),
-                summary: s,
-            })
-            .collect(),
+        items: result.items.into_iter().map(|s| ItemBody { url: format!("/thu-tuc/{}", s.code), summary: s }).collect(),
     }))
 }
 
@@ -118,28 +103,17 @@ struct FormBody {
 }
 
 /// One procedure in full.
-pub async fn show(
-    state: web::Data<AppState>,
-    code: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+pub async fn show(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, AppError> {
     let code = code.into_inner();
-    let d = state
-        .db
-        .run(move |conn| catalogue::detail(conn, &code))
-        .await?;
+    let d = state.catalogue.detail(&state.db, &code).await?;
+    let d = ProcedureDetail::clone(&d);
     let p = d.procedure;
     let code = p.code.clone();
     Ok(HttpResponse::Ok().json(DetailBody {
-        field: FieldBody {
-            code: p.field_code,
-            name: d.field_name,
-        },
+        field: FieldBody { code: p.field_code, name: d.field_name },
         level: d.level.code(),
         level_name: Level::label(d.level),
-        agency: d.agency.map(|a| AgencyBody {
-            code: a.code,
-            name: a.name,
-        }),
+        agency: d.agency.map(|a| AgencyBody { code: a.code, name: a.name }),
         implementing_agency: p.implementing_agency,
         online_level: d.online_level.number(),
         online_level_name: OnlineLevel::label(d.online_level),

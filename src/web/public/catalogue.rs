@@ -3,16 +3,15 @@
 use crate::domain::catalogue::{Level, OnlineLevel, TimeLimit, TimeLimitUnit};
 use crate::domain::search::{MAX_QUERY_CHARS, Query, QueryError};
 use crate::error::AppError;
-use crate::models::agency::Agency;
-use crate::models::procedure::Field;
 use crate::queries::catalogue_search::{CatalogueFilter, ProcedureSummary};
-use crate::services::catalogue::{self, PER_PAGE, ProcedureDetail};
+use crate::services::catalogue::{self, Facets, PER_PAGE, ProcedureDetail};
 use crate::web::render::{PageCtx, page, page_with_status};
 use crate::web::state::AppState;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// The query string of `/thu-tuc` (and of the JSON list).
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -51,16 +50,16 @@ pub struct Parsed {
     pub errors: Vec<String>,
 }
 
-/// Parses the list parameters; agency codes are resolved against the database.
-pub fn parse(conn: &mut crate::db::DbConn, params: &ListParams) -> Result<Parsed, AppError> {
+/// Parses the list parameters; agency codes are resolved against the cached facets.
+pub fn parse(facets: &Facets, params: &ListParams) -> Parsed {
     let mut filter = CatalogueFilter::default();
     let mut errors = Vec::new();
     if let Some(q) = non_empty(&params.q) {
         match Query::parse(q) {
             Ok(query) => filter.query = query,
-            Err(QueryError::TooLong) => errors.push(format!(
-                "Từ khóa tìm kiếm quá dài: vui lòng nhập tối đa {MAX_QUERY_CHARS} ký tự."
-            )),
+            Err(QueryError::TooLong) => {
+                errors.push(format!("Từ khóa tìm kiếm quá dài: vui lòng nhập tối đa {MAX_QUERY_CHARS} ký tự."))
+            }
         }
     }
     filter.field = non_empty(&params.field).map(str::to_owned);
@@ -69,16 +68,13 @@ pub fn parse(conn: &mut crate::db::DbConn, params: &ListParams) -> Result<Parsed
         Some((_, Some(level))) => filter.level = Some(level),
         Some(_) => errors.push("Cấp thực hiện không hợp lệ: chọn cấp tỉnh hoặc cấp xã.".to_owned()),
     }
-    match non_empty(&params.online_level).map(|m| m.parse::<i64>().ok().and_then(OnlineLevel::new))
-    {
+    match non_empty(&params.online_level).map(|m| m.parse::<i64>().ok().and_then(OnlineLevel::new)) {
         None => {}
         Some(Some(level)) => filter.online_level = Some(i32::from(level.number())),
-        Some(None) => {
-            errors.push("Mức độ dịch vụ công trực tuyến không hợp lệ: chọn từ 1 đến 4.".to_owned())
-        }
+        Some(None) => errors.push("Mức độ dịch vụ công trực tuyến không hợp lệ: chọn từ 1 đến 4.".to_owned()),
     }
     if let Some(code) = non_empty(&params.agency) {
-        if catalogue::apply_agency(conn, &mut filter, code)?.is_none() {
+        if catalogue::apply_agency(facets, &mut filter, code).is_none() {
             errors.push("Không tìm thấy cơ quan đã chọn.".to_owned());
         }
     }
@@ -90,11 +86,7 @@ pub fn parse(conn: &mut crate::db::DbConn, params: &ListParams) -> Result<Parsed
             1
         }
     };
-    Ok(Parsed {
-        filter,
-        page,
-        errors,
-    })
+    Parsed { filter, page, errors }
 }
 
 /// A result line, ready to show.
@@ -113,13 +105,7 @@ impl From<ProcedureSummary> for ResultItem {
     fn from(s: ProcedureSummary) -> Self {
         let online = OnlineLevel::new(s.online_level.into()).unwrap_or(OnlineLevel::ALL[0]);
         let time_limit = TimeLimitUnit::parse(&s.time_limit_unit)
-            .map(|unit| {
-                TimeLimit {
-                    value: u32::try_from(s.time_limit_value).unwrap_or(0),
-                    unit,
-                }
-                .to_string()
-            })
+            .map(|unit| TimeLimit { value: u32::try_from(s.time_limit_value).unwrap_or(0), unit }.to_string())
             .unwrap_or_default();
         ResultItem {
             code: s.code,
@@ -147,9 +133,7 @@ pub struct PageLink {
 pub struct ListPage {
     ctx: PageCtx,
     params: ListParams,
-    fields: Vec<Field>,
-    departments: Vec<Agency>,
-    communes: Vec<Agency>,
+    facets: Arc<Facets>,
     levels: &'static [Level],
     online_levels: [OnlineLevel; 4],
     errors: Vec<String>,
@@ -176,10 +160,7 @@ impl ListPage {
 }
 
 fn page_href(params: &ListParams, page: usize) -> String {
-    let p = ListParams {
-        trang: (page > 1).then(|| page.to_string()),
-        ..params.clone()
-    };
+    let p = ListParams { trang: (page > 1).then(|| page.to_string()), ..params.clone() };
     match serde_urlencoded::to_string(&p) {
         Ok(qs) if !qs.is_empty() => format!("/thu-tuc?{qs}"),
         _ => "/thu-tuc".to_owned(),
@@ -193,36 +174,17 @@ pub async fn list(
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, AppError> {
     let mut params = params.into_inner();
-    let p = params.clone();
-    let (parsed, result, facets) = state
-        .db
-        .run(move |conn| {
-            let parsed = parse(conn, &p)?;
-            let result = catalogue::search(conn, &parsed.filter, parsed.page)?;
-            Ok((parsed, result, catalogue::facets(conn)?))
-        })
-        .await?;
-    let status = if parsed.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
-    if params
-        .q
-        .as_deref()
-        .is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS)
-    {
+    let facets = state.catalogue.facets(&state.db).await?;
+    let parsed = parse(&facets, &params);
+    let result = catalogue::search(&state.db, &state.catalogue, parsed.filter.clone(), parsed.page).await?;
+    let status = if parsed.errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
+    if params.q.as_deref().is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS) {
         params.q = params.q.map(|q| q.chars().take(MAX_QUERY_CHARS).collect());
     }
     let pages = result.total.div_ceil(PER_PAGE).max(1);
     let window = parsed.page.saturating_sub(3).max(1)..=(parsed.page + 3).min(pages);
-    let links = window
-        .map(|n| PageLink {
-            number: n,
-            href: page_href(&params, n),
-            current: n == parsed.page,
-        })
-        .collect();
+    let links =
+        window.map(|n| PageLink { number: n, href: page_href(&params, n), current: n == parsed.page }).collect();
     page_with_status(
         status,
         &ListPage {
@@ -231,9 +193,7 @@ pub async fn list(
             prev: (parsed.page > 1).then(|| page_href(&params, parsed.page - 1)),
             next: (parsed.page < pages).then(|| page_href(&params, parsed.page + 1)),
             params,
-            fields: facets.fields,
-            departments: facets.departments,
-            communes: facets.communes,
+            facets,
             levels: Level::ALL,
             online_levels: OnlineLevel::ALL,
             errors: parsed.errors,
@@ -251,7 +211,7 @@ pub async fn list(
 #[template(path = "public/catalogue/detail.html")]
 pub struct DetailPage {
     ctx: PageCtx,
-    d: ProcedureDetail,
+    d: Arc<ProcedureDetail>,
 }
 
 impl DetailPage {
@@ -265,11 +225,7 @@ impl DetailPage {
     }
 
     fn file_type(content_type: &str) -> &'static str {
-        if content_type == "application/pdf" {
-            "PDF"
-        } else {
-            "DOCX"
-        }
+        if content_type == "application/pdf" { "PDF" } else { "DOCX" }
     }
 }
 
@@ -280,14 +236,8 @@ pub async fn show(
     code: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let code = code.into_inner();
-    let d = state
-        .db
-        .run(move |conn| catalogue::detail(conn, &code))
-        .await?;
-    page(&DetailPage {
-        ctx: PageCtx::new(&req, &state.config.province_name),
-        d,
-    })
+    let d = state.catalogue.detail(&state.db, &code).await?;
+    page(&DetailPage { ctx: PageCtx::new(&req, &state.config.province_name), d })
 }
 
 /// `GET /thu-tuc/{code}/bieu-mau/{file}`: always an attachment, never rendered inline.
@@ -296,18 +246,12 @@ pub async fn download_form(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (code, file) = path.into_inner();
-    let form = state
-        .db
-        .run(move |conn| catalogue::find_form(conn, &code, &file))
-        .await?;
+    let form = state.db.run(move |conn| catalogue::find_form(conn, &code, &file)).await?;
     let files = state.files.clone();
-    let (form, bytes) =
-        web::block(move || catalogue::read_form(&files, &form).map(|b| (form, b))).await??;
+    let (form, bytes) = web::block(move || catalogue::read_form(&files, &form).map(|b| (form, b))).await??;
     Ok(HttpResponse::Ok()
         .content_type(form.content_type.clone())
-        .insert_header(header::ContentDisposition::attachment(
-            form.file_name.clone(),
-        ))
+        .insert_header(header::ContentDisposition::attachment(form.file_name.clone()))
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(bytes))
 }

@@ -19,31 +19,18 @@ impl Doc {
     pub fn texts(&self, css: &str) -> Vec<String> {
         self.0
             .select(&Self::sel(css))
-            .map(|e| {
-                e.text()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
+            .map(|e| e.text().collect::<Vec<_>>().join(" ").split_whitespace().collect::<Vec<_>>().join(" "))
             .collect()
     }
 
     /// The text of the first match, or a panic naming the selector.
     pub fn text(&self, css: &str) -> String {
-        self.texts(css)
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| panic!("nothing matches {css}"))
+        self.texts(css).into_iter().next().unwrap_or_else(|| panic!("nothing matches {css}"))
     }
 
     /// An attribute of every match.
     pub fn attrs(&self, css: &str, attr: &str) -> Vec<String> {
-        self.0
-            .select(&Self::sel(css))
-            .filter_map(|e| e.value().attr(attr).map(str::to_owned))
-            .collect()
+        self.0.select(&Self::sel(css)).filter_map(|e| e.value().attr(attr).map(str::to_owned)).collect()
     }
 
     /// How many elements match.

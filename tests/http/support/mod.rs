@@ -15,9 +15,7 @@ use std::sync::OnceLock;
 
 /// The PostgreSQL URL of this run, if the suite runs on PostgreSQL.
 pub fn postgres_url() -> Option<String> {
-    std::env::var("TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| u.starts_with("postgres"))
+    std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres"))
 }
 
 /// A database private to one test; dropped (file or schema) with it.
@@ -39,19 +37,11 @@ impl TestDb {
                 admin_exec(&base, &format!("CREATE SCHEMA {schema}"));
                 let sep = if base.contains('?') { '&' } else { '?' };
                 let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
-                TestDb {
-                    url,
-                    dir,
-                    schema: Some(schema),
-                }
+                TestDb { url, dir, schema: Some(schema) }
             }
             None => {
                 let url = format!("sqlite://{}", dir.path().join("portal.db").display());
-                TestDb {
-                    url,
-                    dir,
-                    schema: None,
-                }
+                TestDb { url, dir, schema: None }
             }
         }
     }
@@ -63,11 +53,8 @@ impl TestDb {
         copy_dir(&template().join("data"), &data_dir);
         match &db.schema {
             None => {
-                std::fs::copy(
-                    template().join("portal.db"),
-                    db.dir.path().join("portal.db"),
-                )
-                .unwrap_or_else(|e| panic!("copy template: {e}"));
+                std::fs::copy(template().join("portal.db"), db.dir.path().join("portal.db"))
+                    .unwrap_or_else(|e| panic!("copy template: {e}"));
             }
             Some(_) => seed(&db.config(), &data_dir),
         }
@@ -103,16 +90,12 @@ fn admin_exec(url: &str, sql: &str) {
     use diesel::connection::SimpleConnection;
     let mut conn = diesel::PgConnection::establish(url)
         .unwrap_or_else(|e| panic!("PostgreSQL at TEST_DATABASE_URL is unreachable: {e}"));
-    conn.batch_execute(sql)
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    conn.batch_execute(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("mkdir: {e}"));
-    for entry in std::fs::read_dir(from)
-        .unwrap_or_else(|e| panic!("read {}: {e}", from.display()))
-        .flatten()
-    {
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("read {}: {e}", from.display())).flatten() {
         let target = to.join(entry.file_name());
         if entry.path().is_dir() {
             copy_dir(&entry.path(), &target);
@@ -126,15 +109,9 @@ fn copy_dir(from: &Path, to: &Path) {
 pub fn seed(config: &Config, data_dir: &Path) {
     let db = open_database(config).unwrap_or_else(|e| panic!("open: {e:#}"));
     let mut conn = db.get().unwrap_or_else(|e| panic!("conn: {e}"));
-    reference_data::import_all(&mut conn, &config.refdata_dir)
-        .unwrap_or_else(|e| panic!("import: {e:#}"));
-    demo::seed_catalogue(
-        &mut conn,
-        &config.refdata_dir,
-        &FileStore::new(data_dir),
-        &test_clock(),
-    )
-    .unwrap_or_else(|e| panic!("seed: {e:#}"));
+    reference_data::import_all(&mut conn, &config.refdata_dir).unwrap_or_else(|e| panic!("import: {e:#}"));
+    demo::seed_catalogue(&mut conn, &config.refdata_dir, &FileStore::new(data_dir), &test_clock())
+        .unwrap_or_else(|e| panic!("seed: {e:#}"));
 }
 
 /// A seeded SQLite database and data directory, built once per test run and copied per test.
@@ -156,11 +133,7 @@ fn template() -> &'static Path {
 
 /// The fixed instant tests start at: Wednesday 25/11/2026 09:00 in Hà Nội.
 pub fn test_clock() -> Clock {
-    Clock::fixed(
-        Utc.with_ymd_and_hms(2026, 11, 25, 2, 0, 0)
-            .single()
-            .unwrap_or_else(|| panic!("bad time")),
-    )
+    Clock::fixed(Utc.with_ymd_and_hms(2026, 11, 25, 2, 0, 0).single().unwrap_or_else(|| panic!("bad time")))
 }
 
 /// The real server on port 0 over a private seeded database.
@@ -181,8 +154,8 @@ impl TestApp {
         let test_db = TestDb::seeded();
         let config = test_db.config();
         let db = test_db.open();
-        let app = Application::build_with_db(config, test_clock(), db.clone())
-            .unwrap_or_else(|e| panic!("build: {e:#}"));
+        let app =
+            Application::build_with_db(config, test_clock(), db.clone()).unwrap_or_else(|e| panic!("build: {e:#}"));
         let address = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());
         let client = reqwest::Client::builder()
@@ -190,12 +163,7 @@ impl TestApp {
             .cookie_store(true)
             .build()
             .unwrap_or_else(|e| panic!("client: {e}"));
-        TestApp {
-            address,
-            client,
-            db,
-            _test_db: test_db,
-        }
+        TestApp { address, client, db, _test_db: test_db }
     }
 
     /// A database connection for assertions.
@@ -213,16 +181,8 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("GET {path}: {e}"));
         let status = res.status().as_u16();
         let headers = res.headers().clone();
-        let bytes = res
-            .bytes()
-            .await
-            .unwrap_or_else(|e| panic!("body: {e}"))
-            .to_vec();
-        Page {
-            status,
-            headers,
-            bytes,
-        }
+        let bytes = res.bytes().await.unwrap_or_else(|e| panic!("body: {e}")).to_vec();
+        Page { status, headers, bytes }
     }
 }
 
@@ -244,17 +204,12 @@ impl Page {
 
     /// The body as JSON.
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.bytes)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+        serde_json::from_slice(&self.bytes).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
     }
 
     /// A header's value.
     pub fn header(&self, name: &str) -> String {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
     }
 
     /// The parsed HTML.
