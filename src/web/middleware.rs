@@ -115,9 +115,9 @@ impl RootSpanBuilder for RequestSpan {
         };
         span.record("status", status);
         if status >= 500 {
-            tracing::warn!(parent: &span, status, "request failed");
+            tracing::warn!(parent: &span, "request failed");
         } else {
-            tracing::debug!(parent: &span, status, "request");
+            tracing::info!(parent: &span, "request");
         }
     }
 }
