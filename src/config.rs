@@ -23,6 +23,26 @@ pub struct Config {
     pub db_pool_size: Option<u32>,
     /// Allow the database file to be created even when it is not the default path.
     pub create_database: bool,
+    /// Where mail goes: `smtp://host:port` (plain, e.g. a local relay or a test sink),
+    /// `smtp+starttls://user:pass@host:587`, `smtps://user:pass@host:465`, or `file:///dir`
+    /// (one `.eml` file per message). Default: `file://<data_dir>/mail`.
+    pub smtp_url: Option<String>,
+    /// The From header of mail.
+    pub mail_from: String,
+    /// The public address of the portal, for links in mail (no trailing slash).
+    pub base_url: String,
+    /// Key for signed links (e-mail verification, password reset). Required in production
+    /// (`DVC_SECRET_KEY`, at least 32 characters); otherwise generated once and kept in
+    /// `<data_dir>/secret.key`.
+    pub secret_key: Option<String>,
+    /// Mark session cookies `Secure` (off only for local HTTP).
+    pub secure_cookies: bool,
+    /// Largest attachment, in bytes.
+    pub max_file_bytes: u64,
+    /// Largest total of a dossier's attachments, in bytes.
+    pub max_dossier_bytes: u64,
+    /// Run the background worker inside `serve`.
+    pub run_worker: bool,
 }
 
 impl Config {
@@ -47,6 +67,14 @@ impl Config {
             province_name: var("DVC_PROVINCE_NAME", "Thanh Hóa"),
             db_pool_size,
             create_database: false,
+            smtp_url: std::env::var("DVC_SMTP_URL").ok().filter(|s| !s.is_empty()),
+            mail_from: var("DVC_MAIL_FROM", "Cổng Dịch vụ công <no-reply@dichvucong.example.vn>"),
+            base_url: var("DVC_BASE_URL", "http://127.0.0.1:8080").trim_end_matches('/').to_owned(),
+            secret_key: std::env::var("DVC_SECRET_KEY").ok().filter(|s| !s.is_empty()),
+            secure_cookies: var("DVC_SECURE_COOKIES", "true") != "false",
+            max_file_bytes: bytes_var("DVC_MAX_FILE_MB", 10)?,
+            max_dossier_bytes: bytes_var("DVC_MAX_DOSSIER_MB", 50)?,
+            run_worker: var("DVC_RUN_WORKER", "true") != "false",
         })
     }
 
@@ -61,6 +89,27 @@ impl Config {
             province_name: "Thanh Hóa".to_owned(),
             db_pool_size: Some(4),
             create_database: true,
+            smtp_url: None,
+            mail_from: "Cổng Dịch vụ công <no-reply@dichvucong.example.vn>".to_owned(),
+            base_url: "http://127.0.0.1".to_owned(),
+            secret_key: Some("test-secret-key-that-is-long-enough-000".to_owned()),
+            secure_cookies: false,
+            max_file_bytes: 10 * 1024 * 1024,
+            max_dossier_bytes: 50 * 1024 * 1024,
+            run_worker: false,
         }
+    }
+}
+
+/// Reads a size in whole megabytes from the environment.
+fn bytes_var(name: &str, default_mb: u64) -> anyhow::Result<u64> {
+    match std::env::var(name) {
+        Err(_) => Ok(default_mb * 1024 * 1024),
+        Ok(v) => v
+            .parse::<u64>()
+            .ok()
+            .filter(|n| (1..=1024).contains(n))
+            .map(|mb| mb * 1024 * 1024)
+            .ok_or_else(|| anyhow::anyhow!("{name} must be a number of megabytes from 1 to 1024, not {v:?}")),
     }
 }

@@ -10,6 +10,8 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod files;
+pub mod integrations;
+pub mod jobs;
 pub mod models;
 pub mod queries;
 pub mod services;

@@ -126,11 +126,158 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    users (id) {
+        id -> Text,
+        kind -> Text,
+        full_name -> Text,
+        citizen_id -> Text,
+        business_name -> Nullable<Text>,
+        tax_code -> Nullable<Text>,
+        phone -> Text,
+        email -> Text,
+        email_lc -> Text,
+        address -> Nullable<Text>,
+        password_hash -> Text,
+        email_verified_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        user_id -> Text,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_failures (id) {
+        id -> Text,
+        throttle_key -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        kind -> Text,
+        aggregate_id -> Nullable<Text>,
+        payload -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_owner -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    eforms (procedure_id) {
+        procedure_id -> Text,
+        definition -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    drafts (id) {
+        id -> Text,
+        user_id -> Text,
+        procedure_id -> Text,
+        form_values -> Text,
+        submit_key -> Text,
+        dossier_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    dossiers (id) {
+        id -> Text,
+        code -> Text,
+        procedure_id -> Text,
+        agency_id -> Text,
+        applicant_user_id -> Nullable<Text>,
+        applicant_name -> Text,
+        applicant_id_number -> Text,
+        applicant_phone -> Text,
+        applicant_email -> Nullable<Text>,
+        applicant_address -> Nullable<Text>,
+        status -> Integer,
+        channel -> Text,
+        form_values -> Text,
+        submitted_at -> Timestamp,
+        received_at -> Nullable<Timestamp>,
+        due_at -> Nullable<Timestamp>,
+        finished_at -> Nullable<Timestamp>,
+        status_note -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    dossier_events (id) {
+        id -> Text,
+        dossier_id -> Text,
+        seq -> Integer,
+        at -> Timestamp,
+        actor_kind -> Text,
+        actor_id -> Nullable<Text>,
+        action -> Text,
+        from_status -> Nullable<Integer>,
+        to_status -> Integer,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    dossier_code_counters (agency_code, day) {
+        agency_code -> Text,
+        day -> Text,
+        last_seq -> Integer,
+    }
+}
+
+diesel::table! {
+    attachments (id) {
+        id -> Text,
+        owner_user_id -> Nullable<Text>,
+        draft_id -> Nullable<Text>,
+        dossier_id -> Nullable<Text>,
+        paper_position -> Integer,
+        file_name -> Text,
+        content_type -> Text,
+        sha256 -> Text,
+        size_bytes -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(procedures -> fields (field_code));
 diesel::joinable!(procedures -> agencies (agency_id));
 diesel::joinable!(procedure_fees -> procedures (procedure_id));
 diesel::joinable!(procedure_papers -> procedures (procedure_id));
 diesel::joinable!(procedure_forms -> procedures (procedure_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(eforms -> procedures (procedure_id));
+diesel::joinable!(drafts -> users (user_id));
+diesel::joinable!(drafts -> procedures (procedure_id));
+diesel::joinable!(dossiers -> procedures (procedure_id));
+diesel::joinable!(dossiers -> agencies (agency_id));
+diesel::joinable!(dossier_events -> dossiers (dossier_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     admin_units,
@@ -142,4 +289,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     procedure_fees,
     procedure_papers,
     procedure_forms,
+    users,
+    sessions,
+    login_failures,
+    outbox,
+    eforms,
+    drafts,
+    dossiers,
+    dossier_events,
+    dossier_code_counters,
+    attachments,
 );

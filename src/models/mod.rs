@@ -4,4 +4,5 @@
 pub mod admin_unit;
 pub mod agency;
 pub mod holiday;
+pub mod outbox;
 pub mod procedure;

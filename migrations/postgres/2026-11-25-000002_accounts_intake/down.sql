@@ -1,0 +1,10 @@
+DROP TABLE attachments;
+DROP TABLE dossier_code_counters;
+DROP TABLE dossier_events;
+DROP TABLE dossiers;
+DROP TABLE drafts;
+DROP TABLE eforms;
+DROP TABLE outbox;
+DROP TABLE login_failures;
+DROP TABLE sessions;
+DROP TABLE users;

@@ -1,0 +1,3 @@
+//! Adapters to the outside world: mail now; the payment gateway and the national portal later.
+
+pub mod mailer;

@@ -1,0 +1,51 @@
+//! Background work through the outbox: jobs are enqueued in the caller's transaction and run
+//! later, outside any transaction, by a worker (in `serve`, or `run_pending` in tests).
+
+use crate::clock::Clock;
+use crate::db::DbConn;
+use crate::integrations::mailer::OutgoingMail;
+use crate::models::outbox::OutboxRow;
+use diesel::QueryResult;
+use serde::{Deserialize, Serialize};
+
+/// A unit of background work, stored as JSON in `outbox.payload`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Job {
+    /// Send one e-mail.
+    Email(OutgoingMail),
+}
+
+impl Job {
+    /// The `outbox.kind` of this job.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Job::Email(_) => "email",
+        }
+    }
+}
+
+/// Writes a job into the outbox, inside the caller's transaction, due now. `aggregate_id`
+/// (a dossier id) orders the jobs of one aggregate.
+pub fn enqueue(conn: &mut DbConn, clock: &Clock, job: &Job, aggregate_id: Option<&str>) -> QueryResult<()> {
+    let now = clock.now_naive();
+    let payload = serde_json::to_string(job).map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    OutboxRow::insert(
+        conn,
+        &OutboxRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            kind: job.kind().to_owned(),
+            aggregate_id: aggregate_id.map(str::to_owned),
+            payload,
+            status: "pending".to_owned(),
+            attempts: 0,
+            next_attempt_at: now,
+            lease_owner: None,
+            lease_until: None,
+            last_error: None,
+            created_at: now,
+            sent_at: None,
+        },
+    )?;
+    Ok(())
+}
