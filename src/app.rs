@@ -6,6 +6,7 @@ use crate::config::{Config, DEFAULT_DATABASE_URL};
 use crate::db::{Db, DbUrl, migrate};
 use crate::files::FileStore;
 use crate::services::catalogue::CatalogueCache;
+use crate::signing::Signer;
 use crate::web::middleware::{RequestSpan, render_errors, security_headers};
 use crate::web::state::AppState;
 use actix_web::dev::Server;
@@ -53,7 +54,9 @@ impl Application {
     pub fn build_with_db(config: Config, clock: Clock, db: Db) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(&config.bind).with_context(|| format!("cannot listen on {}", config.bind))?;
         let port = listener.local_addr()?.port();
+        let signer = Signer::load(config.secret_key.as_deref(), &config.data_dir)?;
         let state = AppState {
+            signer,
             files: FileStore::new(&config.data_dir),
             catalogue: CatalogueCache::new(Duration::from_secs(60)),
             db,
@@ -66,6 +69,8 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
+                .app_data(web::PayloadConfig::new(crate::web::csrf::MAX_FORM_BYTES))
+                .wrap(actix_web::middleware::from_fn(crate::web::csrf::ensure_csrf_cookie))
                 .wrap(ErrorHandlers::new().default_handler(render_errors))
                 .wrap(security_headers())
                 .wrap(Compress::default())
@@ -88,6 +93,22 @@ impl Application {
     /// The shared state (tests use its database and clock).
     pub fn state(&self) -> &AppState {
         &self.state
+    }
+
+    /// Starts the background worker (outbox: mail, later sync and reconciliation) on its own
+    /// thread; stop it after the server stops.
+    pub fn start_worker(&self) -> anyhow::Result<crate::jobs::WorkerHandle> {
+        let config = self.state.config.clone();
+        let mailer = crate::integrations::mailer::Mailer::from_config(&config)?;
+        let where_mail_goes = match &config.smtp_url {
+            Some(url) if url.starts_with("file://") => format!("files in {}", url.trim_start_matches("file://")),
+            Some(_) => "an SMTP server (DVC_SMTP_URL)".to_owned(),
+            None => format!("files in {}", config.data_dir.join("mail").display()),
+        };
+        tracing::info!(mail = %where_mail_goes, "background worker started");
+        let ctx =
+            crate::jobs::JobContext { db: self.state.db.clone(), clock: self.state.clock.clone(), mailer, config };
+        Ok(crate::jobs::spawn_worker(ctx, std::time::Duration::from_secs(2)))
     }
 
     /// Serves until stopped (SIGINT/SIGTERM).

@@ -69,7 +69,10 @@ impl Config {
             create_database: false,
             smtp_url: std::env::var("DVC_SMTP_URL").ok().filter(|s| !s.is_empty()),
             mail_from: var("DVC_MAIL_FROM", "Cổng Dịch vụ công <no-reply@dichvucong.example.vn>"),
-            base_url: var("DVC_BASE_URL", "http://127.0.0.1:8080").trim_end_matches('/').to_owned(),
+            base_url: std::env::var("DVC_BASE_URL")
+                .unwrap_or_else(|_| format!("http://{}", var("BIND", "127.0.0.1:8080")))
+                .trim_end_matches('/')
+                .to_owned(),
             secret_key: std::env::var("DVC_SECRET_KEY").ok().filter(|s| !s.is_empty()),
             secure_cookies: var("DVC_SECURE_COOKIES", "true") != "false",
             max_file_bytes: bytes_var("DVC_MAX_FILE_MB", 10)?,

@@ -54,6 +54,22 @@ pub enum AppError {
         /// Vietnamese message.
         message: String,
     },
+    /// Form input that does not parse: `(field name, Vietnamese message)` in form order. Handlers
+    /// re-render the form with these; elsewhere it is a 400.
+    #[error("invalid input")]
+    Invalid(Vec<(String, String)>),
+    /// The page needs a signed-in citizen: redirect to sign-in, then back to `next`.
+    #[error("sign-in required")]
+    LoginRequired {
+        /// Where to return after signing in.
+        next: String,
+    },
+    /// A form came without the right CSRF token (stale page, expired session, forgery).
+    #[error("CSRF token missing or wrong")]
+    Csrf,
+    /// The user may not do this.
+    #[error("forbidden")]
+    Forbidden,
     /// The database pool had no free connection in time.
     #[error("database unavailable")]
     Unavailable(#[source] anyhow::Error),
@@ -76,6 +92,20 @@ impl AppError {
                 message: format!("Không tìm thấy {what}. Vui lòng kiểm tra lại đường dẫn hoặc mã đã nhập."),
             },
             AppError::BadRequest { code, message } => ErrorInfo { code, message: message.clone() },
+            AppError::Invalid(errors) => ErrorInfo {
+                code: "invalid_input",
+                message: errors.first().map_or_else(|| "Dữ liệu không hợp lệ.".to_owned(), |(_, m)| m.clone()),
+            },
+            AppError::LoginRequired { .. } => {
+                ErrorInfo { code: "login_required", message: "Vui lòng đăng nhập để tiếp tục.".to_owned() }
+            }
+            AppError::Csrf => ErrorInfo {
+                code: "csrf",
+                message: "Biểu mẫu đã hết hạn hoặc không hợp lệ (có thể do phiên làm việc đã kết thúc). \
+                          Vui lòng quay lại trang trước, tải lại trang và gửi lại."
+                    .to_owned(),
+            },
+            AppError::Forbidden => ErrorInfo::for_status(StatusCode::FORBIDDEN),
             AppError::Unavailable(_) => ErrorInfo::for_status(StatusCode::SERVICE_UNAVAILABLE),
             AppError::Internal(_) => ErrorInfo::for_status(StatusCode::INTERNAL_SERVER_ERROR),
         }
@@ -98,7 +128,9 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::BadRequest { .. } | AppError::Invalid(_) | AppError::Csrf => StatusCode::BAD_REQUEST,
+            AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -111,6 +143,10 @@ impl ResponseError for AppError {
                 tracing::warn!(error = format!("{e:#}"), "database unavailable")
             }
             _ => {}
+        }
+        if let AppError::LoginRequired { next } = self {
+            let target = format!("/dang-nhap?tiep={}", crate::web::render::encode_component(next));
+            return HttpResponse::SeeOther().insert_header((actix_web::http::header::LOCATION, target)).finish();
         }
         let mut res = HttpResponse::new(self.status_code());
         res.extensions_mut().insert(self.info());

@@ -15,5 +15,6 @@ pub mod jobs;
 pub mod models;
 pub mod queries;
 pub mod services;
+pub mod signing;
 pub mod telemetry;
 pub mod web;

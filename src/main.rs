@@ -67,12 +67,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve { demo } => {
             if demo {
                 config.create_database = true;
+                // The demo runs on plain http://127.0.0.1: cookies cannot require HTTPS there
+                // unless asked to.
+                if std::env::var("DVC_SECURE_COOKIES").is_err() {
+                    config.secure_cookies = false;
+                }
                 seed(&config, true)?;
             }
             let app = Application::build(config.clone(), Clock::System)?;
+            let worker = if config.run_worker { Some(app.start_worker()?) } else { None };
             tracing::info!(port = app.port(), bind = %config.bind, "portal listening");
             println!("dvc-portal: serving on http://{}", config.bind);
-            actix_web::rt::System::new().block_on(app.run_until_stopped())?;
+            let served = actix_web::rt::System::new().block_on(app.run_until_stopped());
+            if let Some(worker) = worker {
+                worker.stop();
+            }
+            served?;
         }
         Command::Migrate => {
             config.create_database = true;

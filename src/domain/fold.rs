@@ -4,6 +4,11 @@
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
+/// Normalises to NFC only (input echoed back as typed, but composed).
+pub fn nfc(text: &str) -> String {
+    text.nfc().collect()
+}
+
 /// Normalises to NFC, trims, and collapses runs of whitespace to one space.
 pub fn clean(text: &str) -> String {
     let nfc: String = text.nfc().collect();

@@ -2,6 +2,9 @@
 
 pub mod catalogue;
 pub mod citizen;
+pub mod dossier;
 pub mod fold;
+pub mod form;
 pub mod money;
+pub mod password;
 pub mod search;

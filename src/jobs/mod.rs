@@ -1,5 +1,13 @@
 //! Background work through the outbox: jobs are enqueued in the caller's transaction and run
 //! later, outside any transaction, by a worker (in `serve`, or `run_pending` in tests).
+//! Delivery is at least once (see [`runner`]): a job may run twice, so jobs must tolerate it.
+
+pub mod runner;
+
+pub use runner::{
+    DEFAULT_BATCH, DEFAULT_LEASE, DEFAULT_MAX_ATTEMPTS, JobContext, RunOptions, RunReport, WorkerHandle, backoff,
+    run_pending, run_pending_with, spawn_worker, spawn_worker_with,
+};
 
 use crate::clock::Clock;
 use crate::db::DbConn;
@@ -21,6 +29,14 @@ impl Job {
     pub fn kind(&self) -> &'static str {
         match self {
             Job::Email(_) => "email",
+        }
+    }
+
+    /// A name for logs that says which job it is without saying anything about whom (for mail,
+    /// the template).
+    pub fn label(&self) -> &'static str {
+        match self {
+            Job::Email(mail) => mail.message.template(),
         }
     }
 }

@@ -3,6 +3,9 @@
 
 pub mod admin_unit;
 pub mod agency;
+pub mod dossier;
 pub mod holiday;
 pub mod outbox;
 pub mod procedure;
+pub mod session;
+pub mod user;

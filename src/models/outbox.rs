@@ -3,7 +3,53 @@
 use crate::db::DbConn;
 use crate::db::schema::outbox;
 use chrono::NaiveDateTime;
+use diesel::dsl::{exists, not};
 use diesel::prelude::*;
+
+/// Waiting to be run (or run again).
+pub const PENDING: &str = "pending";
+/// Done.
+pub const SENT: &str = "sent";
+/// Given up: a permanent error, or too many attempts. Only an administrator sends it again.
+pub const DEAD: &str = "dead";
+
+diesel::alias!(outbox as older: OlderOutbox);
+
+/// The rows a worker may claim at `now`: pending, due, not leased (or the lease ran out), and
+/// with no older pending row of the same aggregate (so one dossier's rows go out in order;
+/// "older" is by `created_at`, then `id`). Rows without an aggregate are never held back.
+macro_rules! claimable {
+    ($now:expr) => {{
+        let now: NaiveDateTime = $now;
+        outbox::status
+            .eq(PENDING)
+            .and(outbox::next_attempt_at.le(now))
+            .and(outbox::lease_until.is_null().or(outbox::lease_until.lt(now)))
+            .and(not(exists(
+                older
+                    .filter(older.field(outbox::aggregate_id).eq(outbox::aggregate_id))
+                    .filter(older.field(outbox::status).eq(PENDING))
+                    .filter(
+                        older.field(outbox::created_at).lt(outbox::created_at).or(older
+                            .field(outbox::created_at)
+                            .eq(outbox::created_at)
+                            .and(older.field(outbox::id).lt(outbox::id))),
+                    )
+                    .select(older.field(outbox::id)),
+            )))
+    }};
+}
+
+/// The outcome of a failed attempt, recorded by [`OutboxRow::record_failure`].
+#[derive(Clone, Copy, Debug)]
+pub struct Failure<'a> {
+    /// Short, with no secret, address or message body.
+    pub error: &'a str,
+    /// When to try again (ignored when `dead`).
+    pub next_attempt_at: NaiveDateTime,
+    /// Give up on the row.
+    pub dead: bool,
+}
 
 /// One row.
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -39,5 +85,98 @@ impl OutboxRow {
     /// Inserts a row.
     pub fn insert(conn: &mut DbConn, row: &OutboxRow) -> QueryResult<usize> {
         diesel::insert_into(outbox::table).values(row).execute(conn)
+    }
+
+    /// One row by id.
+    pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<OutboxRow> {
+        outbox::table.find(id).select(OutboxRow::as_select()).first(conn)
+    }
+
+    /// Every row, oldest first (tests and the administrator's page).
+    pub fn all(conn: &mut DbConn) -> QueryResult<Vec<OutboxRow>> {
+        outbox::table.order((outbox::created_at.asc(), outbox::id.asc())).select(OutboxRow::as_select()).load(conn)
+    }
+
+    /// Ids of up to `limit` rows claimable at `now`, oldest first. Others may claim them first:
+    /// only [`OutboxRow::claim`] decides.
+    pub fn claimable_ids(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<String>> {
+        outbox::table
+            .filter(claimable!(now))
+            .order((outbox::created_at.asc(), outbox::id.asc()))
+            .limit(limit)
+            .select(outbox::id)
+            .load(conn)
+    }
+
+    /// Takes a lease on one row for `owner` until `until`, if it is still claimable at `now`.
+    /// Portable (no `FOR UPDATE SKIP LOCKED`): of workers racing for a row, only the one whose
+    /// update changes it gets `true`.
+    pub fn claim(
+        conn: &mut DbConn,
+        id: &str,
+        owner: &str,
+        now: NaiveDateTime,
+        until: NaiveDateTime,
+    ) -> QueryResult<bool> {
+        let changed = diesel::update(outbox::table.filter(outbox::id.eq(id)).filter(claimable!(now)))
+            .set((outbox::lease_owner.eq(owner), outbox::lease_until.eq(until)))
+            .execute(conn)?;
+        Ok(changed == 1)
+    }
+
+    /// Extends `owner`'s lease on a pending row to `until`; `false` if the row is no longer
+    /// `owner`'s (its lease ran out and another worker took it) or no longer pending.
+    pub fn renew(conn: &mut DbConn, id: &str, owner: &str, until: NaiveDateTime) -> QueryResult<bool> {
+        let changed = diesel::update(
+            outbox::table
+                .filter(outbox::id.eq(id))
+                .filter(outbox::status.eq(PENDING))
+                .filter(outbox::lease_owner.eq(owner)),
+        )
+        .set(outbox::lease_until.eq(until))
+        .execute(conn)?;
+        Ok(changed == 1)
+    }
+
+    /// Marks a pending row sent at `now` and clears its lease, whoever holds it: the work was
+    /// done, so nobody should do it again. `false` if the row was no longer pending.
+    pub fn record_sent(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryResult<bool> {
+        let changed = diesel::update(outbox::table.filter(outbox::id.eq(id)).filter(outbox::status.eq(PENDING)))
+            .set((
+                outbox::status.eq(SENT),
+                outbox::sent_at.eq(now),
+                outbox::lease_owner.eq(None::<String>),
+                outbox::lease_until.eq(None::<NaiveDateTime>),
+            ))
+            .execute(conn)?;
+        Ok(changed == 1)
+    }
+
+    /// Records a failed attempt by `owner`: one more attempt, the error, the next try (or
+    /// `dead`), lease cleared. `false` (nothing written) if `owner` no longer holds the row.
+    pub fn record_failure(conn: &mut DbConn, id: &str, owner: &str, failure: &Failure<'_>) -> QueryResult<bool> {
+        let changed = diesel::update(
+            outbox::table
+                .filter(outbox::id.eq(id))
+                .filter(outbox::status.eq(PENDING))
+                .filter(outbox::lease_owner.eq(owner)),
+        )
+        .set((
+            outbox::status.eq(if failure.dead { DEAD } else { PENDING }),
+            outbox::attempts.eq(outbox::attempts + 1),
+            outbox::last_error.eq(failure.error),
+            outbox::next_attempt_at.eq(failure.next_attempt_at),
+            outbox::lease_owner.eq(None::<String>),
+            outbox::lease_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+        Ok(changed == 1)
+    }
+
+    /// Gives back every lease `owner` holds on pending rows (a worker stopping); returns how many.
+    pub fn release_leases(conn: &mut DbConn, owner: &str) -> QueryResult<usize> {
+        diesel::update(outbox::table.filter(outbox::lease_owner.eq(owner)).filter(outbox::status.eq(PENDING)))
+            .set((outbox::lease_owner.eq(None::<String>), outbox::lease_until.eq(None::<NaiveDateTime>)))
+            .execute(conn)
     }
 }

@@ -155,6 +155,11 @@ impl Procedure {
         procedures::table.filter(procedures::code.eq(code)).select(Procedure::as_select()).first(conn).optional()
     }
 
+    /// One procedure by id.
+    pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Procedure>> {
+        procedures::table.find(id).select(Procedure::as_select()).first(conn).optional()
+    }
+
     /// Every procedure.
     pub fn all(conn: &mut DbConn) -> QueryResult<Vec<Procedure>> {
         procedures::table.order(procedures::code).select(Procedure::as_select()).load(conn)

@@ -1,3 +1,4 @@
 //! Read models for lists and pages: query objects with their filters, returning view structs.
 
 pub mod catalogue_search;
+pub mod my_dossiers;

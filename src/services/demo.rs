@@ -9,9 +9,11 @@ use crate::domain::catalogue::{
     Channel, FeeKind, Level, OnlineLevel, TimeLimitUnit, is_agency_code, is_procedure_code,
 };
 use crate::domain::fold::{clean, fold, lower};
+use crate::domain::form::FormDefinition;
 use crate::files::{FileKind, FileStore};
 use crate::models::admin_unit::{AdminUnit, VERSION_CURRENT};
 use crate::models::agency::Agency;
+use crate::models::dossier::{eform_of, save_eform};
 use crate::models::procedure::{Field, Procedure, ProcedureFee, ProcedureForm, ProcedurePaper};
 use anyhow::{Context, bail, ensure};
 use serde::Deserialize;
@@ -168,11 +170,24 @@ pub fn seed_catalogue(
             form_files.insert(f.file.clone(), (sha, kind, bytes.len()));
         }
     }
+    let mut eforms = Vec::new();
+    let eform_dir = dir.join("eforms");
+    if eform_dir.is_dir() {
+        let mut paths: Vec<_> = std::fs::read_dir(&eform_dir)?.flatten().map(|e| e.path()).collect();
+        paths.sort();
+        for path in paths.into_iter().filter(|p| p.extension().is_some_and(|e| e == "json")) {
+            let code = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
+            let json = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            FormDefinition::parse_json(&json).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            eforms.push((code, json));
+        }
+    }
     write_tx(conn, |conn| {
         let (agency_report, departments) = sync_agencies(conn, &agencies_file)?;
         let field_report = sync_fields(conn, &catalogue.fields)?;
         let proc_report = sync_procedures(conn, &catalogue, &departments, &form_files, clock)?;
-        Ok(vec![agency_report, field_report, proc_report])
+        let eform_report = sync_eforms(conn, &eforms, clock)?;
+        Ok(vec![agency_report, field_report, proc_report, eform_report])
     })
 }
 
@@ -285,6 +300,26 @@ fn sync_fields(conn: &mut DbConn, fields: &[Field]) -> anyhow::Result<ImportRepo
                 report.updated += 1;
             }
             Some(_) => {}
+        }
+    }
+    Ok(report)
+}
+
+fn sync_eforms(conn: &mut DbConn, eforms: &[(String, String)], clock: &Clock) -> anyhow::Result<ImportReport> {
+    let mut report = ImportReport { dataset: "e-forms".into(), total: eforms.len(), ..Default::default() };
+    for (code, json) in eforms {
+        let procedure =
+            Procedure::find_by_code(conn, code)?.with_context(|| format!("e-form for unknown procedure {code}"))?;
+        match eform_of(conn, &procedure.id)? {
+            Some(existing) if existing == *json => {}
+            existing => {
+                save_eform(conn, &procedure.id, json, clock.now_naive())?;
+                if existing.is_some() {
+                    report.updated += 1;
+                } else {
+                    report.inserted += 1;
+                }
+            }
         }
     }
     Ok(report)

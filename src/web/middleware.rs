@@ -76,7 +76,7 @@ pub fn render_errors<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandl
         let province =
             req.app_data::<web::Data<AppState>>().map(|s| s.config.province_name.clone()).unwrap_or_default();
         let page = ErrorPage {
-            ctx: PageCtx::new(&req, &province),
+            ctx: PageCtx::new(&req, &province, None),
             status: status.as_u16(),
             title: title_for(status.as_u16()),
             message: &info.message,

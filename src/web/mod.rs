@@ -2,10 +2,14 @@
 
 pub mod api;
 pub mod assets;
+pub mod auth;
+pub mod csrf;
+pub mod form_state;
 pub mod middleware;
 pub mod public;
 pub mod render;
 pub mod state;
+pub mod upload;
 
 use actix_web::web;
 
@@ -25,5 +29,29 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/thu-tuc", web::get().to(public::catalogue::list))
     .route("/thu-tuc/{code}", web::get().to(public::catalogue::show))
     .route("/thu-tuc/{code}/bieu-mau/{file}", web::get().to(public::catalogue::download_form))
+    .route("/dang-ky", web::get().to(public::account::register_form))
+    .route("/dang-ky", web::post().to(public::account::register))
+    .route("/dang-ky/kiem-tra-email", web::get().to(public::account::check_email))
+    .route("/xac-nhan-email", web::get().to(public::account::verify_email))
+    .route("/xac-nhan-email/gui-lai", web::post().to(public::account::resend_verification))
+    .route("/dang-nhap", web::get().to(public::account::login_form))
+    .route("/dang-nhap", web::post().to(public::account::login))
+    .route("/dang-xuat", web::post().to(public::account::logout))
+    .route("/quen-mat-khau", web::get().to(public::account::forgot_form))
+    .route("/quen-mat-khau", web::post().to(public::account::forgot))
+    .route("/quen-mat-khau/dat-lai", web::get().to(public::account::reset_form))
+    .route("/quen-mat-khau/dat-lai", web::post().to(public::account::reset))
+    .route("/tai-khoan", web::get().to(public::account::profile))
+    .route("/tai-khoan", web::post().to(public::account::update_profile))
+    .route("/tai-khoan/ho-so", web::get().to(public::dossiers::list))
+    .route("/tai-khoan/ho-so/{code}", web::get().to(public::dossiers::show))
+    .route("/tai-khoan/ho-so/{code}/rut", web::get().to(public::dossiers::withdraw_form))
+    .route("/tai-khoan/ho-so/{code}/rut", web::post().to(public::dossiers::withdraw))
+    .route("/tai-khoan/ban-nhap/{id}/xoa", web::post().to(public::dossiers::delete_draft))
+    .route("/tai-khoan/tep/{id}", web::get().to(public::dossiers::attachment))
+    .route("/thu-tuc/{code}/nop", web::get().to(public::intake::show))
+    .route("/thu-tuc/{code}/nop", web::post().to(public::intake::post))
+    .route("/tra-cuu", web::get().to(public::tracking::show))
+    .route("/tra-cuu", web::post().to(public::tracking::verify))
     .default_service(web::to(public::not_found));
 }

@@ -1,6 +1,7 @@
 //! Rendering pages: the context every page's layout reads, and turning a template into a
 //! response.
 
+use super::auth::Viewer;
 use crate::error::AppError;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
@@ -15,12 +16,22 @@ pub struct PageCtx {
     pub path: String,
     /// Cache-busting version of the static files.
     pub asset_version: &'static str,
+    /// The signed-in user's name, for the header.
+    pub user_name: Option<String>,
+    /// The CSRF token for forms on the page (the sign-out button too).
+    pub csrf: String,
 }
 
 impl PageCtx {
-    /// The context for a request.
-    pub fn new(req: &HttpRequest, province: &str) -> Self {
-        PageCtx { province: province.to_owned(), path: req.path().to_owned(), asset_version: super::assets::version() }
+    /// The context for a request by `viewer` (`None` on error pages: shown as signed out).
+    pub fn new(req: &HttpRequest, province: &str, viewer: Option<&Viewer>) -> Self {
+        PageCtx {
+            province: province.to_owned(),
+            path: req.path().to_owned(),
+            asset_version: super::assets::version(),
+            user_name: viewer.and_then(|v| v.user.as_ref()).map(|u| u.user.full_name.clone()),
+            csrf: viewer.map(|v| v.csrf.clone()).unwrap_or_default(),
+        }
     }
 }
 
@@ -39,4 +50,41 @@ pub fn page_with_status(status: StatusCode, page: &impl Template) -> Result<Http
 /// Renders a page with 200 OK.
 pub fn page(page: &impl Template) -> Result<HttpResponse, AppError> {
     page_with_status(StatusCode::OK, page)
+}
+
+/// Percent-encodes a URL component (query values, `next` targets).
+pub fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A 303 to `location` (Post/Redirect/Get).
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((actix_web::http::header::LOCATION, location.to_owned())).finish()
+}
+
+/// Only local paths are followed after sign-in: `/…` but not `//host` or `/\host`.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && !n.contains(['\r', '\n']) => {
+            n.to_owned()
+        }
+        _ => "/tai-khoan/ho-so".to_owned(),
+    }
+}
+
+/// A stored UTC time as citizens read it: `dd/mm/yyyy HH:mm`, Asia/Ho_Chi_Minh.
+pub fn local_time(at: &chrono::NaiveDateTime) -> String {
+    at.and_utc().with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).format("%d/%m/%Y %H:%M").to_string()
+}
+
+/// A stored UTC time's local date: `dd/mm/yyyy`.
+pub fn local_date(at: &chrono::NaiveDateTime) -> String {
+    at.and_utc().with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).format("%d/%m/%Y").to_string()
 }

@@ -5,6 +5,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::files::FileStore;
 use crate::services::catalogue::CatalogueCache;
+use crate::signing::Signer;
 
 /// Shared as `web::Data<AppState>`.
 #[derive(Clone)]
@@ -17,6 +18,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Stored files.
     pub files: FileStore,
+    /// Signs and checks links.
+    pub signer: Signer,
     /// Catalogue data that rarely changes.
     pub catalogue: CatalogueCache,
 }

@@ -1,11 +1,15 @@
 //! The HTTP-level suite: drives the real application against SQLite (default) or PostgreSQL
 //! (`TEST_DATABASE_URL=postgres://…`). One binary; one file per area.
 
+mod accounts;
 mod api;
 mod catalogue;
 mod cli;
 mod db;
 mod import;
+mod intake;
+mod mail;
 mod migrations;
+mod outbox;
 mod shell;
 mod support;

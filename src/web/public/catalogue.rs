@@ -5,6 +5,7 @@ use crate::domain::search::{MAX_QUERY_CHARS, Query, QueryError};
 use crate::error::AppError;
 use crate::queries::catalogue_search::{CatalogueFilter, ProcedureSummary};
 use crate::services::catalogue::{self, Facets, PER_PAGE, ProcedureDetail};
+use crate::web::auth::Viewer;
 use crate::web::render::{PageCtx, page, page_with_status};
 use crate::web::state::AppState;
 use actix_web::http::{StatusCode, header};
@@ -170,6 +171,7 @@ fn page_href(params: &ListParams, page: usize) -> String {
 /// `GET /thu-tuc`.
 pub async fn list(
     req: HttpRequest,
+    viewer: Viewer,
     state: web::Data<AppState>,
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, AppError> {
@@ -188,7 +190,7 @@ pub async fn list(
     page_with_status(
         status,
         &ListPage {
-            ctx: PageCtx::new(&req, &state.config.province_name),
+            ctx: PageCtx::new(&req, &state.config.province_name, Some(&viewer)),
             searched: parsed.filter.query.is_some(),
             prev: (parsed.page > 1).then(|| page_href(&params, parsed.page - 1)),
             next: (parsed.page < pages).then(|| page_href(&params, parsed.page + 1)),
@@ -232,12 +234,13 @@ impl DetailPage {
 /// `GET /thu-tuc/{code}`.
 pub async fn show(
     req: HttpRequest,
+    viewer: Viewer,
     state: web::Data<AppState>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let code = code.into_inner();
     let d = state.catalogue.detail(&state.db, &code).await?;
-    page(&DetailPage { ctx: PageCtx::new(&req, &state.config.province_name), d })
+    page(&DetailPage { ctx: PageCtx::new(&req, &state.config.province_name, Some(&viewer)), d })
 }
 
 /// `GET /thu-tuc/{code}/bieu-mau/{file}`: always an attachment, never rendered inline.

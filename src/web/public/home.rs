@@ -3,6 +3,7 @@
 use crate::error::AppError;
 use crate::models::procedure::Procedure;
 use crate::services::catalogue::Facets;
+use crate::web::auth::Viewer;
 use crate::web::render::{PageCtx, page};
 use crate::web::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -19,8 +20,8 @@ pub struct HomePage {
 }
 
 /// `GET /`.
-pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn show(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let popular = state.catalogue.popular(&state.db).await?;
     let facets = state.catalogue.facets(&state.db).await?;
-    page(&HomePage { ctx: PageCtx::new(&req, &state.config.province_name), popular, facets })
+    page(&HomePage { ctx: PageCtx::new(&req, &state.config.province_name, Some(&viewer)), popular, facets })
 }

@@ -1,7 +1,11 @@
 //! Pages for citizens and businesses.
 
+pub mod account;
 pub mod catalogue;
+pub mod dossiers;
 pub mod home;
+pub mod intake;
+pub mod tracking;
 
 use crate::error::AppError;
 

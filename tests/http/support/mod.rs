@@ -144,6 +144,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The application's database.
     pub db: Db,
+    /// The application's clock (fixed; move it with `clock.set`).
+    pub clock: Clock,
     /// Keeps the database alive.
     pub _test_db: TestDb,
 }
@@ -154,8 +156,9 @@ impl TestApp {
         let test_db = TestDb::seeded();
         let config = test_db.config();
         let db = test_db.open();
+        let clock = test_clock();
         let app =
-            Application::build_with_db(config, test_clock(), db.clone()).unwrap_or_else(|e| panic!("build: {e:#}"));
+            Application::build_with_db(config, clock.clone(), db.clone()).unwrap_or_else(|e| panic!("build: {e:#}"));
         let address = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());
         let client = reqwest::Client::builder()
@@ -163,7 +166,7 @@ impl TestApp {
             .cookie_store(true)
             .build()
             .unwrap_or_else(|e| panic!("client: {e}"));
-        TestApp { address, client, db, _test_db: test_db }
+        TestApp { address, client, db, clock, _test_db: test_db }
     }
 
     /// A database connection for assertions.
@@ -183,6 +186,46 @@ impl TestApp {
         let headers = res.headers().clone();
         let bytes = res.bytes().await.unwrap_or_else(|e| panic!("body: {e}")).to_vec();
         Page { status, headers, bytes }
+    }
+}
+
+impl TestApp {
+    /// POSTs a urlencoded form as is.
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let res = self
+            .client
+            .post(format!("{}{path}", self.address))
+            .form(fields)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"));
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let bytes = res.bytes().await.unwrap_or_else(|e| panic!("body: {e}")).to_vec();
+        Page { status, headers, bytes }
+    }
+
+    /// GETs `form_page`, takes the CSRF token of its forms, and POSTs `fields` to `action`
+    /// with it, as a browser would.
+    pub async fn submit(&self, form_page: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+        let token = self.get(form_page).await.csrf_token();
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(action, &all).await
+    }
+
+    /// The JSON payloads of every outbox row of a kind, oldest first.
+    pub fn outbox(&self, kind: &str) -> Vec<serde_json::Value> {
+        use diesel::prelude::*;
+        use dvc_portal::db::schema::outbox;
+        let mut conn = self.conn();
+        let rows: Vec<String> = outbox::table
+            .filter(outbox::kind.eq(kind))
+            .order(outbox::id)
+            .select(outbox::payload)
+            .load(&mut *conn)
+            .unwrap_or_else(|e| panic!("outbox: {e}"));
+        rows.iter().map(|p| serde_json::from_str(p).unwrap_or_else(|e| panic!("payload: {e}"))).collect()
     }
 }
 
@@ -210,6 +253,20 @@ impl Page {
     /// A header's value.
     pub fn header(&self, name: &str) -> String {
         self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+    }
+
+    /// The CSRF token of the page's forms.
+    pub fn csrf_token(&self) -> String {
+        self.html()
+            .attrs("input[name=csrf_token]", "value")
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("no CSRF token on the page"))
+    }
+
+    /// The Location header of a redirect.
+    pub fn location(&self) -> String {
+        self.header("location")
     }
 
     /// The parsed HTML.

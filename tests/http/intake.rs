@@ -1,0 +1,341 @@
+//! Online intake: drafts, attachments, submission, double submission, withdrawal, tracking.
+
+use crate::accounts::{registration, signed_in_citizen};
+use crate::support::{Page, TestApp};
+use chrono::Duration;
+use diesel::prelude::*;
+use dvc_portal::db::schema::{agencies, attachments, dossier_events, dossiers, drafts};
+use reqwest::multipart::{Form, Part};
+
+pub const PROCEDURE: &str = "1.001022";
+pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+
+/// The commune code of the first commune agency of the demo province.
+pub fn commune_code(app: &TestApp) -> String {
+    let mut conn = app.conn();
+    agencies::table
+        .filter(agencies::code.eq("000.20.01.H56"))
+        .select(agencies::admin_unit_code)
+        .first::<Option<String>>(&mut *conn)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("no commune agency"))
+}
+
+/// A complete, valid generic form.
+pub fn valid_fields(commune: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("co_quan", "000.20.01.H56".into()),
+        ("ho_ten", "Nguyễn Thị Lan".into()),
+        ("so_dinh_danh", "038190012345".into()),
+        ("ngay_sinh", "05/09/1990".into()),
+        ("dien_thoai", "0912345678".into()),
+        ("email", "".into()),
+        ("noi_cu_tru_commune", commune.to_owned()),
+        ("noi_cu_tru_detail", "Số 5 đường Lê Lợi".into()),
+        ("noi_dung_de_nghi", "Đề nghị đăng ký nhận con.".into()),
+    ]
+}
+
+/// Posts the form page's multipart form like a browser: CSRF token first, then the key.
+pub async fn post_form(
+    app: &TestApp,
+    form_url: &str,
+    action: &str,
+    fields: &[(&str, String)],
+    files: Vec<(usize, &str, Vec<u8>)>,
+) -> Page {
+    let page = app.get(form_url).await;
+    assert_eq!(page.status, 200, "{form_url}: {}", page.text());
+    let doc = page.html();
+    let key = doc.attrs("input[name=submit_key]", "value").into_iter().next().unwrap_or_default();
+    let post_to = doc.attrs("form.eform", "action").into_iter().next().unwrap_or_default();
+    let mut form = Form::new().text("csrf_token", page.csrf_token()).text("submit_key", key);
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.clone());
+    }
+    for (paper, name, bytes) in files {
+        form = form.part(format!("paper_{paper}"), Part::bytes(bytes).file_name(name.to_owned()));
+    }
+    form = form.text("action", action.to_owned());
+    multipart(app, &post_to, form).await
+}
+
+pub async fn multipart(app: &TestApp, path: &str, form: Form) -> Page {
+    let res = app
+        .client
+        .post(format!("{}{path}", app.address))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("POST {path}: {e}"));
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let bytes = res.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+    Page { status, headers, bytes }
+}
+
+fn count(app: &TestApp, table: &str) -> i64 {
+    let mut conn = app.conn();
+    let c = &mut *conn;
+    match table {
+        "dossiers" => dossiers::table.count().get_result(c),
+        "drafts" => drafts::table.count().get_result(c),
+        "events" => dossier_events::table.count().get_result(c),
+        _ => attachments::table.filter(attachments::dossier_id.is_not_null()).count().get_result(c),
+    }
+    .unwrap_or(-1)
+}
+
+/// Submits a complete dossier and returns its code.
+pub async fn submit_dossier(app: &TestApp) -> String {
+    let commune = commune_code(app);
+    let files = vec![(0, "to-khai.pdf", PDF.to_vec()), (1, "van-ban.pdf", PDF.to_vec()), (2, "cccd.pdf", PDF.to_vec())];
+    let res = post_form(app, &format!("/thu-tuc/{PROCEDURE}/nop"), "submit", &valid_fields(&commune), files).await;
+    assert_eq!(res.status, 303, "{}", res.text());
+    let loc = res.location();
+    loc.trim_start_matches("/tai-khoan/ho-so/").trim_end_matches("?moi=1").to_owned()
+}
+
+#[tokio::test]
+async fn a_citizen_submits_a_dossier_online() {
+    let app = TestApp::spawn().await;
+    signed_in_citizen(&app, "lan@example.vn", "038190012345").await;
+    let code = submit_dossier(&app).await;
+    assert!(code.starts_with("000.20.01.H56-261125-"), "{code}");
+    assert!(code.ends_with("-00001"), "{code}");
+    let receipt = app.get(&format!("/tai-khoan/ho-so/{code}?moi=1")).await;
+    assert_eq!(receipt.status, 200);
+    let doc = receipt.html();
+    assert!(doc.text(".notice-success").contains("Đã nộp hồ sơ thành công"));
+    assert!(doc.text(".receipt").contains(&code));
+    assert!(doc.text(".receipt").contains("Mới đăng ký"));
+    assert_eq!(doc.count(".receipt ul li"), 3, "three papers received");
+    assert!(doc.text(".history").contains("Nộp hồ sơ trực tuyến"));
+    assert_eq!(count(&app, "dossiers"), 1);
+    assert_eq!(count(&app, "events"), 1);
+    assert_eq!(count(&app, "files"), 3);
+    let mails: Vec<_> =
+        app.outbox("email").into_iter().filter(|m| m["message"]["template"] == "dossier_submitted").collect();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0]["message"]["code"], code.as_str());
+    let list = app.get("/tai-khoan/ho-so").await;
+    assert_eq!(list.html().texts("table.dossiers td a"), std::slice::from_ref(&code));
+    // A second dossier the same day takes the next number.
+    let second = submit_dossier(&app).await;
+    assert!(second.ends_with("-00002"), "{second}");
+}
+
+#[tokio::test]
+async fn mistakes_keep_the_input_and_the_files() {
+    let app = TestApp::spawn().await;
+    signed_in_citizen(&app, "lan@example.vn", "038190012345").await;
+    let commune = commune_code(&app);
+    let mut fields = valid_fields(&commune);
+    fields[1].1 = "".into(); // no name
+    fields[3].1 = "31/02/1990".into(); // no such date
+    let files = vec![
+        (0, "to-khai.pdf", PDF.to_vec()),
+        (1, "anh.pdf", b"<html>not a pdf</html>".to_vec()),
+        (2, "rong.pdf", Vec::new()),
+    ];
+    let res = post_form(&app, &format!("/thu-tuc/{PROCEDURE}/nop"), "submit", &fields, files).await;
+    assert_eq!(res.status, 400, "{}", res.text());
+    let doc = res.html();
+    let summary = doc.attrs(".error-summary a", "href");
+    assert_eq!(summary, ["#paper_1", "#paper_2"], "refused files are shown first, nothing submitted");
+    assert!(doc.text("#paper_1-error").contains("không phải PDF"));
+    assert!(doc.text("#paper_2-error").contains("rỗng"));
+    assert_eq!(doc.texts(".attached a"), ["to-khai.pdf"], "the good file was kept");
+    assert_eq!(doc.attrs("#noi_cu_tru_detail", "value"), ["Số 5 đường Lê Lợi"]);
+    assert_eq!(count(&app, "dossiers"), 0);
+
+    // Submit again without re-uploading the kept file: the field errors come now.
+    let draft_url = format!("/thu-tuc/{PROCEDURE}/nop?ban-nhap={}", {
+        let mut conn = app.conn();
+        drafts::table.select(drafts::id).first::<String>(&mut *conn).unwrap_or_default()
+    });
+    let res = post_form(&app, &draft_url, "submit", &fields, vec![]).await;
+    assert_eq!(res.status, 400);
+    let summary = res.html().attrs(".error-summary a", "href");
+    assert_eq!(summary, ["#ho_ten", "#ngay_sinh", "#paper_1", "#paper_2"]);
+    // Fix everything, adding only the two missing files.
+    let files = vec![(1, "van-ban.pdf", PDF.to_vec()), (2, "cccd.pdf", PDF.to_vec())];
+    let res = post_form(&app, &draft_url, "submit", &valid_fields(&commune), files).await;
+    assert_eq!(res.status, 303, "{}", res.text());
+    assert_eq!(count(&app, "files"), 3);
+}
+
+#[tokio::test]
+async fn a_double_submission_creates_one_dossier() {
+    let app = TestApp::spawn().await;
+    signed_in_citizen(&app, "lan@example.vn", "038190012345").await;
+    let commune = commune_code(&app);
+    let page = app.get(&format!("/thu-tuc/{PROCEDURE}/nop")).await;
+    let token = page.csrf_token();
+    let key = page.html().attrs("input[name=submit_key]", "value").into_iter().next().unwrap_or_default();
+    let build = || {
+        let mut form = Form::new().text("csrf_token", token.clone()).text("submit_key", key.clone());
+        for (k, v) in valid_fields(&commune) {
+            form = form.text(k, v);
+        }
+        for p in 0..3 {
+            form = form.part(format!("paper_{p}"), Part::bytes(PDF.to_vec()).file_name("a.pdf"));
+        }
+        form.text("action", "submit")
+    };
+    let path = format!("/thu-tuc/{PROCEDURE}/nop");
+    let (a, b) = tokio::join!(multipart(&app, &path, build()), multipart(&app, &path, build()));
+    let c = multipart(&app, &path, build()).await; // the back button and a retry
+    for r in [&a, &b, &c] {
+        assert_eq!(r.status, 303, "{}", r.text());
+    }
+    assert_eq!(count(&app, "dossiers"), 1);
+    let target = |r: &Page| r.location().trim_end_matches("?moi=1").to_owned();
+    assert_eq!(target(&a), target(&c));
+    assert_eq!(target(&b), target(&c));
+}
+
+#[tokio::test]
+async fn drafts_are_saved_and_survive_an_expired_session() {
+    let app = TestApp::spawn().await;
+    signed_in_citizen(&app, "lan@example.vn", "038190012345").await;
+    let form_url = format!("/thu-tuc/{PROCEDURE}/nop");
+    let res = post_form(
+        &app,
+        &form_url,
+        "save",
+        &[("ho_ten", "Nguyễn Thị Lan".into())],
+        vec![(0, "../../etc/to-khai.pdf", PDF.to_vec())],
+    )
+    .await;
+    assert_eq!(res.status, 303);
+    let draft_url = res.location().replace("&da-luu=1", "");
+    let page = app.get(&res.location()).await;
+    assert!(page.html().text(".notice-success").contains("Đã lưu nháp"));
+    assert_eq!(page.html().attrs("#ho_ten", "value"), ["Nguyễn Thị Lan"]);
+    assert_eq!(page.html().texts(".attached a"), ["to-khai.pdf"], "path stripped from the name");
+    assert!(app.get("/tai-khoan/ho-so").await.html().text("main").contains("Đăng ký nhận cha, mẹ, con"));
+
+    // The session expires while the form is open; the citizen's input is saved anyway.
+    let open = app.get(&draft_url).await;
+    app.clock.set(app.clock.now() + Duration::hours(3));
+    let key = open.html().attrs("input[name=submit_key]", "value").into_iter().next().unwrap_or_default();
+    let form = Form::new()
+        .text("csrf_token", open.csrf_token())
+        .text("submit_key", key)
+        .text("ho_ten", "Nguyễn Thị Lan")
+        .text("noi_dung_de_nghi", "Nội dung gõ trước khi hết phiên")
+        .text("action", "submit");
+    let res = multipart(&app, &format!("/thu-tuc/{PROCEDURE}/nop"), form).await;
+    assert_eq!(res.status, 303);
+    assert!(res.location().starts_with("/dang-nhap?tiep="), "{}", res.location());
+    app.submit("/dang-nhap", "/dang-nhap", &[("email", "lan@example.vn"), ("password", crate::accounts::PASSWORD)])
+        .await;
+    let back = app.get(&draft_url).await;
+    assert_eq!(back.html().text("#noi_dung_de_nghi"), "Nội dung gõ trước khi hết phiên");
+    assert_eq!(count(&app, "dossiers"), 0, "not submitted without a live session");
+}
+
+#[tokio::test]
+async fn submission_needs_a_confirmed_address() {
+    let app = TestApp::spawn().await;
+    app.submit("/dang-ky", "/dang-ky", &registration("u@example.vn", "038190012345")).await;
+    app.submit("/dang-nhap", "/dang-nhap", &[("email", "u@example.vn"), ("password", crate::accounts::PASSWORD)]).await;
+    let commune = commune_code(&app);
+    let files = vec![(0, "a.pdf", PDF.to_vec()), (1, "b.pdf", PDF.to_vec()), (2, "c.pdf", PDF.to_vec())];
+    let res = post_form(&app, &format!("/thu-tuc/{PROCEDURE}/nop"), "submit", &valid_fields(&commune), files).await;
+    assert_eq!(res.status, 400);
+    assert!(res.html().text(".error-summary").contains("xác nhận địa chỉ thư điện tử"));
+    assert_eq!(count(&app, "dossiers"), 0);
+}
+
+#[tokio::test]
+async fn files_are_refused_over_the_limit() {
+    let app = TestApp::spawn().await;
+    signed_in_citizen(&app, "lan@example.vn", "038190012345").await;
+    let mut big = PDF.to_vec();
+    big.resize(10 * 1024 * 1024 + 1, b' ');
+    let res = post_form(
+        &app,
+        &format!("/thu-tuc/{PROCEDURE}/nop"),
+        "save",
+        &[("ho_ten", "Nguyễn Thị Lan".into())],
+        vec![(0, "lon.pdf", big)],
+    )
+    .await;
+    assert_eq!(res.status, 400);
+    assert!(res.html().text("#paper_0-error").contains("vượt quá 10 MB"));
+    assert_eq!(res.html().attrs("#ho_ten", "value"), ["Nguyễn Thị Lan"], "the text was kept");
+    // A body far over the dossier limit is refused from its declared length, unread.
+    let huge = vec![b'x'; 60 * 1024 * 1024];
+    let page = app.get(&format!("/thu-tuc/{PROCEDURE}/nop")).await;
+    let form = Form::new().text("csrf_token", page.csrf_token()).part("paper_0", Part::bytes(huge).file_name("x.pdf"));
+    let res = multipart(&app, &format!("/thu-tuc/{PROCEDURE}/nop"), form).await;
+    assert_eq!(res.status, 400);
+    assert!(res.html().text("main").contains("vượt quá 50 MB"));
+}
+
+#[tokio::test]
+async fn files_go_only_to_their_owner() {
+    let app = TestApp::spawn().await;
+    signed_in_citizen(&app, "lan@example.vn", "038190012345").await;
+    let code = submit_dossier(&app).await;
+    let receipt = app.get(&format!("/tai-khoan/ho-so/{code}")).await;
+    let link = receipt.html().attrs(".receipt ul a", "href").into_iter().next().unwrap_or_default();
+    let file = app.get(&link).await;
+    assert_eq!(file.status, 200);
+    assert!(file.header("content-disposition").starts_with("attachment"));
+    assert_eq!(file.bytes, PDF);
+    app.submit("/tai-khoan", "/dang-xuat", &[]).await;
+    signed_in_citizen(&app, "other@example.vn", "038190012399").await;
+    assert_eq!(app.get(&link).await.status, 404);
+    assert_eq!(app.get(&format!("/tai-khoan/ho-so/{code}")).await.status, 404);
+}
+
+#[tokio::test]
+async fn a_citizen_withdraws_with_a_reason() {
+    let app = TestApp::spawn().await;
+    signed_in_citizen(&app, "lan@example.vn", "038190012345").await;
+    let code = submit_dossier(&app).await;
+    let page = format!("/tai-khoan/ho-so/{code}/rut");
+    let empty = app.submit(&page, &page, &[("reason", "  ")]).await;
+    assert_eq!(empty.status, 400);
+    assert!(empty.html().text("#reason-error").contains("lý do"));
+    let ok = app.submit(&page, &page, &[("reason", "Nộp nhầm thủ tục")]).await;
+    assert_eq!(ok.status, 303);
+    let show = app.get(&format!("/tai-khoan/ho-so/{code}")).await;
+    assert!(show.html().text(".receipt").contains("Đã rút hồ sơ"));
+    assert_eq!(show.html().count("a[href$='/rut']"), 0, "no second withdrawal offered");
+    let again = app.submit(&format!("/tai-khoan/ho-so/{code}"), &page, &[("reason", "lần nữa")]).await;
+    assert_eq!(again.status, 400);
+    assert!(again.html().text("main").contains("Đã rút hồ sơ"));
+    assert!(app.outbox("email").iter().any(|m| m["message"]["template"] == "dossier_withdrawn"));
+}
+
+#[tokio::test]
+async fn tracking_shows_progress_and_personal_data_only_with_a_second_factor() {
+    let app = TestApp::spawn().await;
+    signed_in_citizen(&app, "lan@example.vn", "038190012345").await;
+    let code = submit_dossier(&app).await;
+    app.submit("/tai-khoan", "/dang-xuat", &[]).await;
+    let public = app.get(&format!("/tra-cuu?ma={code}")).await;
+    assert_eq!(public.status, 200);
+    assert!(public.html().text("main").contains("Mới đăng ký"));
+    assert!(!public.text().contains("Nguyễn Thị Lan"), "no name without the second factor");
+    let wrong = app
+        .submit(&format!("/tra-cuu?ma={code}"), "/tra-cuu", &[("ma", code.as_str()), ("xac_minh", "0987654321")])
+        .await;
+    assert_eq!(wrong.status, 400);
+    assert!(!wrong.text().contains("Nguyễn Thị Lan"));
+    let right = app
+        .submit(&format!("/tra-cuu?ma={code}"), "/tra-cuu", &[("ma", code.as_str()), ("xac_minh", "+84 912 345 678")])
+        .await;
+    assert_eq!(right.status, 200);
+    assert!(right.html().text(".applicant").contains("Nguyễn Thị Lan"));
+    let bad = app.get("/tra-cuu?ma=khong-phai-ma").await;
+    assert_eq!(bad.status, 404);
+    assert!(bad.html().text("#ma-error").contains("không đúng định dạng"));
+    let missing = app.get("/tra-cuu?ma=000.20.01.H56-261125-99999").await;
+    assert!(missing.html().text("#ma-error").contains("Không tìm thấy"));
+}
