@@ -289,48 +289,77 @@ fn run_one(ctx: &JobContext, options: &RunOptions, owner: &str, id: &str) -> any
     // The lease was taken when the batch was claimed; extend it to cover this send, or learn
     // that it ran out and another worker took the row.
     let until = ctx.clock.now_naive() + options.lease;
-    let Some(row) =
-        with_conn(&ctx.db, |conn| match write_tx(conn, |conn| OutboxRow::renew(conn, id, owner, until))? {
-            true => OutboxRow::find(conn, id).map(Some),
-            false => Ok(None),
-        })?
-    else {
+    let row = with_conn(&ctx.db, |conn| match write_tx(conn, |conn| OutboxRow::renew(conn, id, owner, until))? {
+        true => OutboxRow::find(conn, id).map(Some),
+        false => Ok(None),
+    })?;
+    let Some(row) = row else {
         return Ok(Outcome::Lost);
     };
     let (label, result) = match serde_json::from_str::<Job>(&row.payload) {
         Ok(job) => (job.label(), execute(ctx, &job)),
         Err(_) => ("undecodable", Err(JobError { permanent: true, message: "the payload cannot be decoded".into() })),
     };
-    let now = ctx.clock.now_naive();
     match result {
-        Ok(()) => {
-            let recorded = with_conn(&ctx.db, |conn| write_tx(conn, |conn| OutboxRow::record_sent(conn, id, now)))?;
-            if !recorded {
-                tracing::warn!(outbox_id = %id, template = label, "job done, but the row was no longer pending");
-            }
-            tracing::info!(outbox_id = %id, kind = %row.kind, template = label, "job done");
-            Ok(Outcome::Sent)
-        }
-        Err(e) => {
-            let attempts = row.attempts.saturating_add(1);
-            let dead = e.permanent || attempts >= options.max_attempts;
-            let failure = Failure { error: &e.message, next_attempt_at: now + backoff(attempts), dead };
-            let recorded =
-                with_conn(&ctx.db, |conn| write_tx(conn, |conn| OutboxRow::record_failure(conn, id, owner, &failure)))?;
-            if !recorded {
-                tracing::warn!(outbox_id = %id, template = label, error = %e.message, "job failed after losing its lease");
-                return Ok(Outcome::Lost);
-            }
-            if dead {
-                tracing::warn!(outbox_id = %id, kind = %row.kind, template = label, attempts, permanent = e.permanent,
-                    error = %e.message, "job failed; given up");
-                Ok(Outcome::Dead)
-            } else {
-                tracing::info!(outbox_id = %id, kind = %row.kind, template = label, attempts, error = %e.message,
-                    "job failed; will retry");
-                Ok(Outcome::Retried)
-            }
-        }
+        Ok(()) => record_sent(ctx, &row, label),
+        Err(e) => record_failure(ctx, options, owner, &row, label, &e),
+    }
+}
+
+fn record_sent(ctx: &JobContext, row: &OutboxRow, label: &str) -> anyhow::Result<Outcome> {
+    let now = ctx.clock.now_naive();
+    let recorded = with_conn(&ctx.db, |conn| write_tx(conn, |conn| OutboxRow::record_sent(conn, &row.id, now)))?;
+    if !recorded {
+        tracing::warn!(outbox_id = %row.id, template = label, "job done, but the row was no longer pending");
+    }
+    tracing::info!(outbox_id = %row.id, kind = %row.kind, template = label, "job done");
+    Ok(Outcome::Sent)
+}
+
+fn record_failure(
+    ctx: &JobContext,
+    options: &RunOptions,
+    owner: &str,
+    row: &OutboxRow,
+    label: &str,
+    e: &JobError,
+) -> anyhow::Result<Outcome> {
+    let now = ctx.clock.now_naive();
+    let attempts = row.attempts.saturating_add(1);
+    let dead = e.permanent || attempts >= options.max_attempts;
+    let failure = Failure { error: &e.message, next_attempt_at: now + backoff(attempts), dead };
+    let recorded =
+        with_conn(&ctx.db, |conn| write_tx(conn, |conn| OutboxRow::record_failure(conn, &row.id, owner, &failure)))?;
+    if !recorded {
+        tracing::warn!(
+            outbox_id = %row.id,
+            template = label,
+            error = %e.message,
+            "job failed after losing its lease; the new owner decides"
+        );
+        return Ok(Outcome::Lost);
+    }
+    if dead {
+        tracing::warn!(
+            outbox_id = %row.id,
+            kind = %row.kind,
+            template = label,
+            attempts,
+            permanent = e.permanent,
+            error = %e.message,
+            "job failed; given up"
+        );
+        Ok(Outcome::Dead)
+    } else {
+        tracing::info!(
+            outbox_id = %row.id,
+            kind = %row.kind,
+            template = label,
+            attempts,
+            error = %e.message,
+            "job failed; will retry"
+        );
+        Ok(Outcome::Retried)
     }
 }
 

@@ -339,3 +339,30 @@ async fn tracking_shows_progress_and_personal_data_only_with_a_second_factor() {
     let missing = app.get("/tra-cuu?ma=000.20.01.H56-261125-99999").await;
     assert!(missing.html().text("#ma-error").contains("Không tìm thấy"));
 }
+
+#[tokio::test]
+async fn every_intake_table_loads_through_its_model() {
+    use dvc_portal::db::schema::{login_failures, outbox, sessions, users};
+    use dvc_portal::models::dossier::{Attachment, Dossier, DossierEvent, Draft};
+    use dvc_portal::models::outbox::OutboxRow;
+    use dvc_portal::models::session::Session;
+    use dvc_portal::models::user::User;
+    let app = TestApp::spawn().await;
+    signed_in_citizen(&app, "lan@example.vn", "038190012345").await;
+    app.submit("/tai-khoan", "/dang-nhap", &[("email", "x@example.vn"), ("password", "sai mật khẩu")]).await;
+    submit_dossier(&app).await;
+    let mut conn = app.conn();
+    let c = &mut *conn;
+    assert!(!users::table.select(User::as_select()).load(c).unwrap_or_default().is_empty());
+    assert!(!sessions::table.select(Session::as_select()).load(c).unwrap_or_default().is_empty());
+    assert!(login_failures::table.count().get_result::<i64>(c).unwrap_or(0) > 0);
+    assert!(!outbox::table.select(OutboxRow::as_select()).load(c).unwrap_or_default().is_empty());
+    assert!(!drafts::table.select(Draft::as_select()).load(c).unwrap_or_default().is_empty());
+    assert!(!dossiers::table.select(Dossier::as_select()).load(c).unwrap_or_default().is_empty());
+    assert!(!dossier_events::table.select(DossierEvent::as_select()).load(c).unwrap_or_default().is_empty());
+    assert!(!attachments::table.select(Attachment::as_select()).load(c).unwrap_or_default().is_empty());
+    let eforms: i64 = dvc_portal::db::schema::eforms::table.count().get_result(c).unwrap_or(0);
+    assert_eq!(eforms, 6, "the six real e-forms are seeded");
+    let counters: i64 = dvc_portal::db::schema::dossier_code_counters::table.count().get_result(c).unwrap_or(0);
+    assert_eq!(counters, 1);
+}

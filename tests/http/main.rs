@@ -11,5 +11,6 @@ mod intake;
 mod mail;
 mod migrations;
 mod outbox;
+mod privacy;
 mod shell;
 mod support;

@@ -8,7 +8,9 @@ use chrono::TimeDelta;
 use diesel::QueryResult;
 use dvc_portal::db::write_tx;
 use dvc_portal::integrations::mailer::{MailMessage, OutgoingMail};
-use dvc_portal::jobs::{DEFAULT_LEASE, DEFAULT_MAX_ATTEMPTS, Job, RunReport, enqueue, run_pending, spawn_worker};
+use dvc_portal::jobs::{
+    DEFAULT_LEASE, DEFAULT_MAX_ATTEMPTS, Job, RunOptions, RunReport, enqueue, run_pending_with, spawn_worker,
+};
 use dvc_portal::models::outbox::{DEAD, Failure, OutboxRow, PENDING, SENT};
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -155,30 +157,33 @@ fn rows_of_one_aggregate_go_in_order_without_blocking_others() {
 }
 
 #[test]
-fn two_runners_racing_never_send_a_row_twice() {
+fn runners_racing_never_send_a_row_twice() {
     let h = Harness::start();
-    let rows = 40;
-    for i in 0..rows {
-        h.enqueue(&format!("c{i}@example.vn"), withdrawn(&format!("R-{i}")), None);
-    }
-    let barrier = std::sync::Barrier::new(2);
-    let reports: Vec<RunReport> = std::thread::scope(|s| {
-        let runners: Vec<_> = (0..2)
-            .map(|_| {
-                s.spawn(|| {
-                    barrier.wait();
-                    run_pending(&h.ctx).unwrap_or_else(|e| panic!("run_pending: {e:#}"))
+    // Small batches: many claim rounds, each a race for the same oldest rows.
+    let options = RunOptions { batch: 2, ..RunOptions::default() };
+    let (runners, rounds, rows) = (4, 3, 40);
+    for round in 0..rounds {
+        for i in 0..rows {
+            h.enqueue(&format!("c{round}-{i}@example.vn"), withdrawn(&format!("R-{round}-{i}")), None);
+        }
+        let barrier = std::sync::Barrier::new(runners);
+        let reports: Vec<RunReport> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..runners)
+                .map(|_| {
+                    s.spawn(|| {
+                        barrier.wait();
+                        run_pending_with(&h.ctx, &options).unwrap_or_else(|e| panic!("run_pending: {e:#}"))
+                    })
                 })
-            })
-            .collect();
-        runners.into_iter().map(|r| r.join().unwrap_or_else(|_| panic!("runner panicked"))).collect()
-    });
-    eprintln!("REPORTS {reports:?}");
-    assert_eq!(reports.iter().map(|r| r.sent).sum::<usize>(), rows, "{reports:?}");
-    let messages = h.sink.messages();
-    assert_eq!(messages.len(), rows);
-    let recipients: BTreeSet<_> = messages.iter().flat_map(|m| m.rcpt_to.clone()).collect();
-    assert_eq!(recipients.len(), rows);
+                .collect();
+            handles.into_iter().map(|r| r.join().unwrap_or_else(|_| panic!("runner panicked"))).collect()
+        });
+        assert_eq!(reports.iter().map(|r| r.sent).sum::<usize>(), rows, "round {round}: {reports:?}");
+        let messages = h.sink.messages();
+        assert_eq!(messages.len(), rows * (round + 1), "round {round}: a row was sent twice");
+        let recipients: BTreeSet<_> = messages.iter().flat_map(|m| m.rcpt_to.clone()).collect();
+        assert_eq!(recipients.len(), messages.len());
+    }
     assert!(h.rows().iter().all(|r| r.status == SENT && r.lease_owner.is_none()));
 }
 
