@@ -6,11 +6,15 @@
 # Builds nothing: build the server first (cargo build). This script
 #   1. installs Debian's chromium with apt if /usr/bin/chromium is missing,
 #   2. runs `npm ci` in tests/e2e when node_modules is absent or stale,
-#   3. starts `dvc-portal serve --demo` on a free 127.0.0.1 port with a throwaway
-#      SQLite database and data dir, log in tests/e2e/artifacts/server.log,
+#   3. starts the SMTP sink (tests/e2e/smtp-sink.js) on free loopback ports, then
+#      `dvc-portal serve --demo` on a free 127.0.0.1 port with a throwaway SQLite database
+#      and data dir, DVC_SMTP_URL pointing at the sink and DVC_BASE_URL at the server (so
+#      links in mail lead back to it); logs in tests/e2e/artifacts/{server,smtp-sink}.log,
+#      every message received in tests/e2e/artifacts/mail/,
 #   4. waits for GET /healthz → 200 (E2E_STARTUP_TIMEOUT seconds, default 120),
-#   5. runs every tests/e2e/*.journey.js with BASE_URL set (node tests/e2e/run.js),
-#   6. stops the server, and exits non-zero if any journey test failed.
+#   5. runs every tests/e2e/*.journey.js with BASE_URL and SMTP_SINK_URL (the sink's HTTP
+#      side: GET /messages) set (node tests/e2e/run.js),
+#   6. stops the server and the sink, and exits non-zero if any journey test failed.
 # The last line printed is the test count: `N passed, M failed`.
 # Screenshots, downloaded forms and the server log stay in tests/e2e/artifacts/.
 set -euo pipefail
@@ -62,6 +66,7 @@ mkdir -p "$ARTIFACTS"
 LOG="$ARTIFACTS/server.log"
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/dvc-e2e.XXXXXX")"
 SERVER_PID=""
+SINK_PID=""
 
 # The server runs in its own process group (setsid), so signalling -PID also
 # reaches anything it spawned, and nothing else.
@@ -82,9 +87,19 @@ stop_server() {
   fi
   SERVER_PID=""
 }
+stop_sink() {
+  if [ -n "$SINK_PID" ]; then
+    kill -TERM "$SINK_PID" 2>/dev/null || true
+    for _ in $(seq 1 25); do kill -0 "$SINK_PID" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$SINK_PID" 2>/dev/null || true
+    wait "$SINK_PID" 2>/dev/null || true
+  fi
+  SINK_PID=""
+}
 # shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
   stop_server
+  stop_sink
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -97,6 +112,22 @@ log_tail() {
   echo "----- end of server log -----" >&2
 }
 
+# ---- 3a. the SMTP sink: it binds port 0 itself (no race) and writes its ports to a file ----
+SINK_LOG="$ARTIFACTS/smtp-sink.log"
+SINK_INFO="$TMP/smtp-sink.json"
+node "$E2E_DIR/smtp-sink.js" --ready-file "$SINK_INFO" --save-dir "$ARTIFACTS/mail" >"$SINK_LOG" 2>&1 </dev/null &
+SINK_PID=$!
+for _ in $(seq 1 100); do
+  [ -s "$SINK_INFO" ] && break
+  kill -0 "$SINK_PID" 2>/dev/null || { cat "$SINK_LOG" >&2; die "the SMTP sink exited before it was ready"; }
+  sleep 0.1
+done
+[ -s "$SINK_INFO" ] || { cat "$SINK_LOG" >&2; die "the SMTP sink was not ready within 10 s"; }
+SMTP_PORT="$(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).smtpPort' "$SINK_INFO")"
+SMTP_SINK_URL="$(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).httpUrl' "$SINK_INFO")"
+say "SMTP sink on smtp://127.0.0.1:$SMTP_PORT, messages at $SMTP_SINK_URL/messages (pid $SINK_PID)"
+
+# ---- 3b. the server ----
 # A free port: bind port 0 on loopback, read what the kernel gave, release it.
 PORT="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close();});')"
 BASE_URL="http://127.0.0.1:$PORT"
@@ -105,6 +136,7 @@ say "starting $BIN serve --demo on $BASE_URL (data in $TMP, log in ${LOG#"$ROOT"
 SETSID=""
 command -v setsid >/dev/null && SETSID="setsid"
 DATABASE_URL="sqlite://$TMP/portal.db" DVC_DATA_DIR="$TMP/data" BIND="127.0.0.1:$PORT" \
+  DVC_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT" DVC_BASE_URL="$BASE_URL" \
   $SETSID "$BIN" serve --demo >"$LOG" 2>&1 </dev/null &
 SERVER_PID=$!
 
@@ -138,7 +170,7 @@ say "server healthy after $((SECONDS - t0)) s (pid $SERVER_PID)"
 # ---- 5. journeys ----
 OUT="$ARTIFACTS/e2e-output.txt"
 set +e
-BASE_URL="$BASE_URL" node "$E2E_DIR/run.js" 2>&1 | tee "$OUT"
+BASE_URL="$BASE_URL" SMTP_SINK_URL="$SMTP_SINK_URL" node "$E2E_DIR/run.js" 2>&1 | tee "$OUT"
 rc=${PIPESTATUS[0]}
 set -e
 
@@ -148,7 +180,13 @@ if ! kill -0 "$SERVER_PID" 2>/dev/null; then
   log_tail
   rc=1
 fi
+if ! kill -0 "$SINK_PID" 2>/dev/null; then
+  echo "e2e: the SMTP sink died during the tests" >&2
+  tail -n 30 "$SINK_LOG" >&2 || true
+  rc=1
+fi
 stop_server
+stop_sink
 if [ "$rc" -ne 0 ]; then
   say "FAILED (exit $rc); screenshots and server log in ${ARTIFACTS#"$ROOT"/}/"
   grep -qiE 'panic|error' "$LOG" && log_tail

@@ -147,6 +147,34 @@ impl fmt::Display for TimeLimit {
     }
 }
 
+/// How a required paper is given when the dossier is submitted online.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnlinePaper {
+    /// The declaration itself ("Tờ khai…", "Đơn…", "Phiếu yêu cầu…"): the e-form is it
+    /// (Decree 45/2020/NĐ-CP, Art. 9: the e-form replaces the paper form).
+    EForm,
+    /// A paper only shown in person ("… để xuất trình"): checked at the counter, not uploaded.
+    ShownInPerson,
+    /// A file the citizen uploads.
+    Upload,
+}
+
+/// Classifies a paper by its catalogue name.
+pub fn online_paper(name: &str) -> OnlinePaper {
+    let folded = super::fold::fold(name);
+    let declaration =
+        ["to khai", "don de nghi", "don xin", "don dang ky", "phieu yeu cau", "giay de nghi", "van ban de nghi"]
+            .iter()
+            .any(|p| folded.starts_with(p));
+    if declaration {
+        OnlinePaper::EForm
+    } else if folded.contains("xuat trinh") {
+        OnlinePaper::ShownInPerson
+    } else {
+        OnlinePaper::Upload
+    }
+}
+
 /// National procedure codes look like `1.001193` (a digit, a dot, six digits), optionally with
 /// a locality suffix such as `.000.00.00.H56`.
 pub fn is_procedure_code(code: &str) -> bool {
@@ -194,6 +222,19 @@ mod tests {
     fn time_limits_read_naturally() {
         let t = TimeLimit { value: 3, unit: TimeLimitUnit::WorkingDays };
         assert_eq!(t.to_string(), "3 ngày làm việc");
+    }
+
+    #[test]
+    fn papers_online() {
+        assert_eq!(online_paper("Tờ khai đăng ký khai sinh theo mẫu"), OnlinePaper::EForm);
+        assert_eq!(online_paper("Giấy đề nghị đăng ký hộ kinh doanh"), OnlinePaper::EForm);
+        assert_eq!(online_paper("Phiếu yêu cầu chứng thực"), OnlinePaper::EForm);
+        assert_eq!(
+            online_paper("Giấy tờ tùy thân có ảnh còn giá trị (thẻ Căn cước) để xuất trình"),
+            OnlinePaper::ShownInPerson
+        );
+        assert_eq!(online_paper("Giấy chứng sinh"), OnlinePaper::Upload);
+        assert_eq!(online_paper("Bản sao Tờ khai lệ phí trước bạ"), OnlinePaper::Upload);
     }
 
     #[test]

@@ -312,7 +312,17 @@ impl Mailer {
 
     /// Renders and sends one message. Blocking; never logs the address or the content.
     pub fn send(&self, from: &str, mail: &OutgoingMail) -> Result<(), SendError> {
-        let message = build_message(from, mail)?;
+        self.deliver(build_message(from, mail, None)?)
+    }
+
+    /// [`Mailer::send`] with a stable `Message-ID` made from `key` (the outbox id): when a
+    /// message goes out twice (delivery is at least once) both copies carry the same id, which
+    /// mail clients use to show it once.
+    pub fn send_keyed(&self, from: &str, mail: &OutgoingMail, key: &str) -> Result<(), SendError> {
+        self.deliver(build_message(from, mail, Some(key))?)
+    }
+
+    fn deliver(&self, message: Message) -> Result<(), SendError> {
         match self {
             Mailer::Smtp(transport) => transport.send(&message).map(drop).map_err(smtp_error),
             Mailer::File(transport) => transport
@@ -323,13 +333,18 @@ impl Mailer {
     }
 }
 
-fn build_message(from: &str, mail: &OutgoingMail) -> Result<Message, SendError> {
+fn build_message(from: &str, mail: &OutgoingMail, key: Option<&str>) -> Result<Message, SendError> {
     let from: Mailbox =
         from.parse().map_err(|_| SendError::Permanent("the sender address (DVC_MAIL_FROM) is not valid".into()))?;
     let to: Mailbox = mail.to.parse().map_err(|_| SendError::Permanent("the recipient address is not valid".into()))?;
     let rendered = render(&mail.message)
         .map_err(|e| SendError::Permanent(shorten(&format!("template {}: {e}", mail.message.template()))))?;
+    let message_id = key.map(|key| {
+        let key: String = key.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_')).collect();
+        format!("<{key}@{}>", from.email.domain())
+    });
     Message::builder()
+        .message_id(message_id)
         .from(from)
         .to(to)
         .subject(rendered.subject)
@@ -650,6 +665,21 @@ mod tests {
         }
         let empty = render(&submitted(vec![])).unwrap_or_else(|e| panic!("{e}"));
         assert!(empty.text.contains("(không có giấy tờ đính kèm)"));
+    }
+
+    #[test]
+    fn a_keyed_message_has_a_stable_message_id_on_the_sender_domain() {
+        let mail = OutgoingMail { to: "an@example.vn".into(), message: submitted(vec![]) };
+        let from = "Cổng Dịch vụ công <no-reply@dichvucong.example.vn>";
+        let formatted = |key| {
+            let message = build_message(from, &mail, key).unwrap_or_else(|e| panic!("{e}"));
+            String::from_utf8_lossy(&message.formatted()).into_owned()
+        };
+        let keyed = formatted(Some("0193a1b2-c3d4 <x>"));
+        assert!(keyed.contains("Message-ID: <0193a1b2-c3d4x@dichvucong.example.vn>\r\n"), "{keyed}");
+        assert_ne!(formatted(None).lines().find(|l| l.starts_with("Message-ID")), None);
+        let bad = OutgoingMail { to: "not an address".into(), message: submitted(vec![]) };
+        assert!(build_message(from, &bad, None).err().is_some_and(|e| e.is_permanent()));
     }
 
     #[test]

@@ -297,7 +297,7 @@ fn run_one(ctx: &JobContext, options: &RunOptions, owner: &str, id: &str) -> any
         return Ok(Outcome::Lost);
     };
     let (label, result) = match serde_json::from_str::<Job>(&row.payload) {
-        Ok(job) => (job.label(), execute(ctx, &job)),
+        Ok(job) => (job.label(), execute(ctx, &row.id, &job)),
         Err(_) => ("undecodable", Err(JobError { permanent: true, message: "the payload cannot be decoded".into() })),
     };
     match result {
@@ -364,11 +364,11 @@ fn record_failure(
 }
 
 /// Runs one job; no transaction is open and no connection held.
-fn execute(ctx: &JobContext, job: &Job) -> Result<(), JobError> {
+fn execute(ctx: &JobContext, id: &str, job: &Job) -> Result<(), JobError> {
     match job {
         Job::Email(mail) => ctx
             .mailer
-            .send(&ctx.config.mail_from, mail)
+            .send_keyed(&ctx.config.mail_from, mail, id)
             .map_err(|e| JobError { permanent: e.is_permanent(), message: e.to_string() }),
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::clock::Clock;
 use crate::db::{Db, DbConn};
-use crate::domain::catalogue::{Level, OnlineLevel};
+use crate::domain::catalogue::{Level, OnlineLevel, OnlinePaper, online_paper};
 use crate::domain::dossier::{Action, Role, Status, dossier_code, transition};
 use crate::domain::form::{FormContext, FormDefinition, FormValues};
 use crate::error::AppError;
@@ -311,11 +311,13 @@ fn submit_tx(
     if agency.is_none() {
         errors.push((AGENCY_FIELD.into(), "Vui lòng chọn xã, phường nơi nộp hồ sơ.".into()));
     }
-    let communes: HashMap<String, String> = AdminUnit::all_of_version(conn, VERSION_CURRENT)?
-        .into_iter()
-        .filter(|u| u.level == "commune")
-        .map(|u| (u.code, u.full_name))
-        .collect();
+    // Only the communes the form names are looked up, not all 3,321.
+    let mut communes: HashMap<String, String> = HashMap::new();
+    for code in raw.iter().filter(|(k, v)| k.ends_with("_commune") && !v.is_empty()).map(|(_, v)| v) {
+        if let Some(u) = AdminUnit::find(conn, VERSION_CURRENT, "commune", code)? {
+            communes.insert(u.code, u.full_name);
+        }
+    }
     let lookup = |code: &str| communes.get(code).cloned();
     let ctx = FormContext { today: clock.now().date_naive(), commune_exists: &lookup };
     let values: Option<FormValues> = match definition.parse_values(&raw, &ctx) {
@@ -327,7 +329,7 @@ fn submit_tx(
     };
     let papers = Procedure::papers(conn, &procedure.id)?;
     let files = Attachment::of_draft(conn, &draft.id)?;
-    for p in papers.iter().filter(|p| p.mandatory) {
+    for p in papers.iter().filter(|p| p.mandatory && online_paper(&p.name) == OnlinePaper::Upload) {
         if !files.iter().any(|f| f.paper_position == p.position) {
             errors.push((
                 format!("paper_{}", p.position),

@@ -119,6 +119,15 @@ async fn a_citizen_submits_a_dossier_online() {
         app.outbox("email").into_iter().filter(|m| m["message"]["template"] == "dossier_submitted").collect();
     assert_eq!(mails.len(), 1);
     assert_eq!(mails[0]["message"]["code"], code.as_str());
+    // The worker sends it over SMTP: the citizen receives the code.
+    let report = app.run_pending_jobs().await;
+    assert_eq!((report.dead, report.retried), (0, 0));
+    let received = app.smtp.messages();
+    let confirmation = received.iter().find(|m| m.text.contains(&code)).unwrap_or_else(|| {
+        panic!("no mail with {code}: {:?}", received.iter().map(|m| &m.subject).collect::<Vec<_>>())
+    });
+    assert_eq!(confirmation.to, "lan@example.vn");
+    assert!(confirmation.html.contains(&code));
     let list = app.get("/tai-khoan/ho-so").await;
     assert_eq!(list.html().texts("table.dossiers td a"), std::slice::from_ref(&code));
     // A second dossier the same day takes the next number.
@@ -135,7 +144,7 @@ async fn mistakes_keep_the_input_and_the_files() {
     fields[1].1 = "".into(); // no name
     fields[3].1 = "31/02/1990".into(); // no such date
     let files = vec![
-        (0, "to-khai.pdf", PDF.to_vec()),
+        (3, "cu-tru.pdf", PDF.to_vec()),
         (1, "anh.pdf", b"<html>not a pdf</html>".to_vec()),
         (2, "rong.pdf", Vec::new()),
     ];
@@ -146,7 +155,14 @@ async fn mistakes_keep_the_input_and_the_files() {
     assert_eq!(summary, ["#paper_1", "#paper_2"], "refused files are shown first, nothing submitted");
     assert!(doc.text("#paper_1-error").contains("không phải PDF"));
     assert!(doc.text("#paper_2-error").contains("rỗng"));
-    assert_eq!(doc.texts(".attached a"), ["to-khai.pdf"], "the good file was kept");
+    let stored: Vec<(i32, String)> = {
+        let mut conn = app.conn();
+        attachments::table
+            .select((attachments::paper_position, attachments::file_name))
+            .load(&mut *conn)
+            .unwrap_or_default()
+    };
+    assert_eq!(doc.texts(".attached a"), ["cu-tru.pdf"], "the good file was kept: {stored:?}");
     assert_eq!(doc.attrs("#noi_cu_tru_detail", "value"), ["Số 5 đường Lê Lợi"]);
     assert_eq!(count(&app, "dossiers"), 0);
 
@@ -158,7 +174,11 @@ async fn mistakes_keep_the_input_and_the_files() {
     let res = post_form(&app, &draft_url, "submit", &fields, vec![]).await;
     assert_eq!(res.status, 400);
     let summary = res.html().attrs(".error-summary a", "href");
-    assert_eq!(summary, ["#ho_ten", "#ngay_sinh", "#paper_1", "#paper_2"]);
+    assert_eq!(
+        summary,
+        ["#ho_ten", "#ngay_sinh", "#paper_1"],
+        "the declaration is the e-form; the ID is shown in person"
+    );
     // Fix everything, adding only the two missing files.
     let files = vec![(1, "van-ban.pdf", PDF.to_vec()), (2, "cccd.pdf", PDF.to_vec())];
     let res = post_form(&app, &draft_url, "submit", &valid_fields(&commune), files).await;
@@ -206,7 +226,7 @@ async fn drafts_are_saved_and_survive_an_expired_session() {
         &form_url,
         "save",
         &[("ho_ten", "Nguyễn Thị Lan".into())],
-        vec![(0, "../../etc/to-khai.pdf", PDF.to_vec())],
+        vec![(1, "../../etc/to-khai.pdf", PDF.to_vec())],
     )
     .await;
     assert_eq!(res.status, 303);
@@ -261,11 +281,11 @@ async fn files_are_refused_over_the_limit() {
         &format!("/thu-tuc/{PROCEDURE}/nop"),
         "save",
         &[("ho_ten", "Nguyễn Thị Lan".into())],
-        vec![(0, "lon.pdf", big)],
+        vec![(1, "lon.pdf", big)],
     )
     .await;
     assert_eq!(res.status, 400);
-    assert!(res.html().text("#paper_0-error").contains("vượt quá 10 MB"));
+    assert!(res.html().text("#paper_1-error").contains("vượt quá 10 MB"));
     assert_eq!(res.html().attrs("#ho_ten", "value"), ["Nguyễn Thị Lan"], "the text was kept");
     // A body far over the dossier limit is refused from its declared length, unread.
     let huge = vec![b'x'; 60 * 1024 * 1024];

@@ -1,17 +1,16 @@
 //! E-mail end to end: each message enqueued in a transaction, run by the outbox runner, and read
 //! back from a real SMTP conversation (or the `.eml` files of the file transport).
 
-// Mounted here until `tests/http/support/mod.rs` declares `pub mod smtp;`.
-#[path = "support/smtp.rs"]
-pub mod smtp;
-
+use crate::support::smtp::{ReceivedMail, SmtpSink};
 use crate::support::{TestDb, test_clock, with_conn};
 use chrono::TimeDelta;
 use dvc_portal::db::write_tx;
-use dvc_portal::integrations::mailer::{MailMessage, Mailer, OutgoingMail};
+use dvc_portal::integrations::mailer::{
+    MailMessage, Mailer, OutgoingMail, RESET_PASSWORD_VALID_HOURS, VERIFY_EMAIL_VALID_HOURS,
+};
 use dvc_portal::jobs::{Job, JobContext, RunReport, enqueue, run_pending};
 use dvc_portal::models::outbox::{OutboxRow, SENT};
-use smtp::{ReceivedMail, SmtpSink};
+use dvc_portal::services::accounts;
 use std::io::{BufRead, BufReader, Write};
 use unicode_normalization::is_nfc;
 
@@ -108,9 +107,17 @@ fn verify_email_arrives_in_vietnamese_with_its_link() {
     assert_eq!((row.status.as_str(), row.attempts), (SENT, 0));
     assert_eq!(row.sent_at, Some(h.ctx.clock.now_naive()));
     assert_eq!((row.lease_owner.as_deref(), row.lease_until), (None, None));
+    // The Message-ID is made from the outbox id (a resend would carry the same one).
+    assert_eq!(mail.message_id, format!("{}@dichvucong.example.vn", row.id));
     // Nothing is left to do.
     assert_eq!(h.run(), RunReport::default());
     assert_eq!(h.sink.messages().len(), 1);
+}
+
+#[test]
+fn the_validity_written_in_mail_is_the_validity_of_the_signed_links() {
+    assert_eq!(accounts::VERIFY_LINK_HOURS, i64::from(VERIFY_EMAIL_VALID_HOURS));
+    assert_eq!(accounts::RESET_LINK_MINUTES, 60 * i64::from(RESET_PASSWORD_VALID_HOURS));
 }
 
 #[test]

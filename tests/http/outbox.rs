@@ -1,8 +1,8 @@
 //! The outbox runner against a real SMTP sink: back-off, dead letters, per-aggregate order,
 //! leases under races and crashes, graceful stop, and the transactional enqueue.
 
-use crate::mail::smtp::{PERMANENT, TEMPORARY};
 use crate::mail::{Harness, sent};
+use crate::support::smtp::{PERMANENT, TEMPORARY};
 use crate::support::with_conn;
 use chrono::TimeDelta;
 use diesel::QueryResult;
@@ -201,7 +201,7 @@ fn a_worker_killed_mid_send_is_replaced_when_its_lease_runs_out() {
     })
     .unwrap_or_else(|e| panic!("claim: {e}"));
     let Ok(Job::Email(mail)) = serde_json::from_str::<Job>(&row.payload) else { panic!("payload") };
-    h.ctx.mailer.send(&h.ctx.config.mail_from, &mail).unwrap_or_else(|e| panic!("send: {e}"));
+    h.ctx.mailer.send_keyed(&h.ctx.config.mail_from, &mail, &row.id).unwrap_or_else(|e| panic!("send: {e}"));
 
     // While the lease holds, nobody else touches the row.
     assert_eq!(h.run(), RunReport::default());
@@ -212,6 +212,9 @@ fn a_worker_killed_mid_send_is_replaced_when_its_lease_runs_out() {
     h.advance(TimeDelta::seconds(2));
     assert_eq!(h.run(), sent(1));
     assert_eq!(subjects(&h), [subject("K-1"), subject("K-1")]);
+    // Both copies carry the same Message-ID, so mail clients show one.
+    let ids: Vec<_> = h.sink.messages().into_iter().map(|m| m.message_id).collect();
+    assert_eq!(ids, [format!("{}@dichvucong.example.vn", row.id), format!("{}@dichvucong.example.vn", row.id)]);
     let row = one_row(&h);
     assert_eq!((row.status.as_str(), row.lease_owner), (SENT, None));
 }

@@ -28,7 +28,11 @@ async fn a_full_journey_logs_no_personal_data() {
         .spawn()
         .unwrap_or_else(|e| panic!("spawn: {e}"));
     let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap_or_else(|e| panic!("{e}"));
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
     let started = Instant::now();
     while client.get(format!("{base}/healthz")).send().await.map(|r| r.status().as_u16()).unwrap_or(0) != 200 {
         assert!(started.elapsed() < Duration::from_secs(120), "the server did not start");
@@ -62,18 +66,41 @@ async fn a_full_journey_logs_no_personal_data() {
     // Confirm the address directly in the database, as the link would.
     {
         use dvc_portal::db::schema::users;
-        let mut conn = diesel::SqliteConnection::establish(&db_path.display().to_string()).unwrap_or_else(|e| panic!("{e}"));
-        diesel::update(users::table).set(users::email_verified_at.eq(chrono::NaiveDate::from_ymd_opt(2026, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)))).execute(&mut conn).unwrap_or_else(|e| panic!("{e}"));
+        let mut conn =
+            diesel::SqliteConnection::establish(&db_path.display().to_string()).unwrap_or_else(|e| panic!("{e}"));
+        diesel::update(users::table)
+            .set(
+                users::email_verified_at
+                    .eq(chrono::NaiveDate::from_ymd_opt(2026, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0))),
+            )
+            .execute(&mut conn)
+            .unwrap_or_else(|e| panic!("{e}"));
     }
     let page = get("/dang-nhap").await.unwrap_or_else(|e| panic!("{e}")).text().await.unwrap_or_default();
-    let res = client.post(format!("{base}/dang-nhap")).form(&[("csrf_token", token(&page).as_str()), ("email", email), ("password", "sai mật khẩu")]).send().await.unwrap_or_else(|e| panic!("{e}"));
+    let res = client
+        .post(format!("{base}/dang-nhap"))
+        .form(&[("csrf_token", token(&page).as_str()), ("email", email), ("password", "sai mật khẩu")])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(res.status().as_u16(), 400);
-    let res = client.post(format!("{base}/dang-nhap")).form(&[("csrf_token", token(&page).as_str()), ("email", email), ("password", PASSWORD)]).send().await.unwrap_or_else(|e| panic!("{e}"));
+    let res = client
+        .post(format!("{base}/dang-nhap"))
+        .form(&[("csrf_token", token(&page).as_str()), ("email", email), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(res.status().as_u16(), 303);
-    let form_page = get(&format!("/thu-tuc/{PROCEDURE}/nop")).await.unwrap_or_else(|e| panic!("{e}")).text().await.unwrap_or_default();
+    let form_page = get(&format!("/thu-tuc/{PROCEDURE}/nop"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default();
     let doc = crate::support::html::Doc::parse(&form_page);
     let key = doc.attrs("input[name=submit_key]", "value").into_iter().next().unwrap_or_default();
-    let commune = doc.attrs("#noi_cu_tru_commune option[value]", "value").into_iter().find(|v| !v.is_empty()).unwrap_or_default();
+    let commune =
+        doc.attrs("#noi_cu_tru_commune option[value]", "value").into_iter().find(|v| !v.is_empty()).unwrap_or_default();
     let mut form = reqwest::multipart::Form::new().text("csrf_token", token(&form_page)).text("submit_key", key);
     for (k, v) in [
         ("co_quan", "000.20.01.H56"),
@@ -88,11 +115,26 @@ async fn a_full_journey_logs_no_personal_data() {
         form = form.text(k, v.to_owned());
     }
     for p in 0..3 {
-        form = form.part(format!("paper_{p}"), reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("giay-to-rieng-tu.pdf"));
+        form = form.part(
+            format!("paper_{p}"),
+            reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("giay-to-rieng-tu.pdf"),
+        );
     }
-    let res = client.post(format!("{base}/thu-tuc/{PROCEDURE}/nop")).multipart(form.text("action", "submit")).send().await.unwrap_or_else(|e| panic!("{e}"));
+    let res = client
+        .post(format!("{base}/thu-tuc/{PROCEDURE}/nop"))
+        .multipart(form.text("action", "submit"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(res.status().as_u16(), 303, "{:?}", res.text().await);
-    let code = res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().trim_start_matches("/tai-khoan/ho-so/").trim_end_matches("?moi=1").to_owned();
+    let code = res
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .trim_start_matches("/tai-khoan/ho-so/")
+        .trim_end_matches("?moi=1")
+        .to_owned();
     assert!(get(&format!("/tra-cuu?ma={code}")).await.is_ok());
     assert!(get(&format!("/thu-tuc?q={phone}")).await.is_ok());
     // Let the worker send the mails (to files) so its log lines are in too.
@@ -102,7 +144,13 @@ async fn a_full_journey_logs_no_personal_data() {
     let mut logs = String::new();
     std::fs::File::open(&log_path).and_then(|mut f| f.read_to_string(&mut logs)).unwrap_or_else(|e| panic!("{e}"));
     assert!(logs.contains("request"), "the journey was logged: {logs}");
-    for secret in [email, "tran.binh.privacy", phone, id, name, "Bình", PASSWORD, "Riêng Tư", "bí mật", "giay-to-rieng-tu"] {
-        assert!(!logs.contains(secret), "{secret:?} appears in the logs:\n{}", logs.lines().filter(|l| l.contains(secret)).collect::<Vec<_>>().join("\n"));
+    for secret in
+        [email, "tran.binh.privacy", phone, id, name, "Bình", PASSWORD, "Riêng Tư", "bí mật", "giay-to-rieng-tu"]
+    {
+        assert!(
+            !logs.contains(secret),
+            "{secret:?} appears in the logs:\n{}",
+            logs.lines().filter(|l| l.contains(secret)).collect::<Vec<_>>().join("\n")
+        );
     }
 }

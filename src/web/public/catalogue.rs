@@ -149,6 +149,13 @@ pub struct ListPage {
 }
 
 impl ListPage {
+    /// Whether any filter (not the text) is set, so the filter box starts open.
+    fn filtered(&self) -> bool {
+        [&self.params.field, &self.params.agency, &self.params.cap, &self.params.online_level]
+            .iter()
+            .any(|v| v.as_deref().is_some_and(|v| !v.trim().is_empty()))
+    }
+
     fn selected(&self, which: &str, value: &str) -> bool {
         let current = match which {
             "field" => &self.params.field,

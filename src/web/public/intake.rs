@@ -1,6 +1,7 @@
 //! The online dossier form (`/thu-tuc/{code}/nop`): one page with the e-form, the papers and
 //! their files; "Lưu nháp" saves at any time, "Nộp hồ sơ" checks everything and submits.
 
+use crate::domain::catalogue::{OnlinePaper, online_paper};
 use crate::domain::form::{FieldKind, FormDefinition};
 use crate::error::AppError;
 use crate::models::agency::Agency;
@@ -41,10 +42,11 @@ pub struct SectionView {
 
 /// A required paper and what is attached for it.
 pub struct PaperView {
+    /// `upload`, `eform` or `shown`.
+    how: &'static str,
     position: i32,
     name: String,
     mandatory: bool,
-    counts: String,
     files: Vec<Attachment>,
     error: Option<String>,
 }
@@ -168,10 +170,14 @@ fn view(
         .papers
         .iter()
         .map(|p| PaperView {
+            how: match online_paper(&p.name) {
+                OnlinePaper::EForm => "eform",
+                OnlinePaper::ShownInPerson => "shown",
+                OnlinePaper::Upload => "upload",
+            },
             position: p.position,
             name: p.name.clone(),
             mandatory: p.mandatory,
-            counts: format!("Bản chính: {} · Bản sao: {}", p.originals, p.copies),
             files: data.attachments.iter().filter(|a| a.paper_position == p.position).cloned().collect(),
             error: error_for(&errors, &format!("paper_{}", p.position)),
         })

@@ -2,6 +2,7 @@
 //! `TEST_DATABASE_URL` points at PostgreSQL), the real server on port 0, and helpers.
 
 pub mod html;
+pub mod smtp;
 
 use chrono::{TimeZone, Utc};
 use dvc_portal::app::{Application, open_database};
@@ -9,6 +10,8 @@ use dvc_portal::clock::Clock;
 use dvc_portal::config::Config;
 use dvc_portal::db::{Db, DbConn, PooledConn};
 use dvc_portal::files::FileStore;
+use dvc_portal::integrations::mailer::Mailer;
+use dvc_portal::jobs::{JobContext, RunReport, run_pending};
 use dvc_portal::services::{demo, reference_data};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -146,6 +149,10 @@ pub struct TestApp {
     pub db: Db,
     /// The application's clock (fixed; move it with `clock.set`).
     pub clock: Clock,
+    /// The SMTP server mail is sent to.
+    pub smtp: smtp::SmtpSink,
+    /// What the background jobs need.
+    pub jobs: JobContext,
     /// Keeps the database alive.
     pub _test_db: TestDb,
 }
@@ -154,9 +161,13 @@ impl TestApp {
     /// Starts the portal over a seeded database.
     pub async fn spawn() -> TestApp {
         let test_db = TestDb::seeded();
-        let config = test_db.config();
+        let smtp = smtp::SmtpSink::start();
+        let mut config = test_db.config();
+        config.smtp_url = Some(smtp.url());
         let db = test_db.open();
         let clock = test_clock();
+        let mailer = Mailer::from_config(&config).unwrap_or_else(|e| panic!("mailer: {e:#}"));
+        let jobs = JobContext { db: db.clone(), clock: clock.clone(), mailer, config: config.clone() };
         let app =
             Application::build_with_db(config, clock.clone(), db.clone()).unwrap_or_else(|e| panic!("build: {e:#}"));
         let address = format!("http://127.0.0.1:{}", app.port());
@@ -166,7 +177,16 @@ impl TestApp {
             .cookie_store(true)
             .build()
             .unwrap_or_else(|e| panic!("client: {e}"));
-        TestApp { address, client, db, clock, _test_db: test_db }
+        TestApp { address, client, db, clock, smtp, jobs, _test_db: test_db }
+    }
+
+    /// Runs every background job that is due (mail), as the worker would.
+    pub async fn run_pending_jobs(&self) -> RunReport {
+        let ctx = self.jobs.clone();
+        tokio::task::spawn_blocking(move || run_pending(&ctx))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|e| panic!("{e:#}"))
     }
 
     /// A database connection for assertions.

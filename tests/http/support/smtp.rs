@@ -62,6 +62,8 @@ pub struct ReceivedMail {
     pub to: String,
     /// The decoded `Subject`.
     pub subject: String,
+    /// The `Message-ID`, without angle brackets.
+    pub message_id: String,
     /// The top-level content type, e.g. `multipart/alternative`.
     pub content_type: String,
     /// The decoded `text/plain` part.
@@ -166,6 +168,7 @@ fn decode(envelope: &Envelope) -> ReceivedMail {
         rcpt_to: envelope.rcpt_to.clone(),
         to: message.to().and_then(|a| a.first()).and_then(|a| a.address()).unwrap_or_default().to_owned(),
         subject: message.subject().unwrap_or_default().to_owned(),
+        message_id: message.message_id().unwrap_or_default().to_owned(),
         content_type,
         text,
         html,
