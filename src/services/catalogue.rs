@@ -235,6 +235,36 @@ struct CacheInner {
     popular: Option<(Instant, Arc<Vec<Procedure>>)>,
     details: HashMap<String, (Instant, Arc<ProcedureDetail>)>,
     index: Option<(Instant, Arc<HashMap<String, IndexEntry>>)>,
+    communes: Option<(Instant, Arc<Communes>)>,
+}
+
+/// The current administrative structure for address pickers.
+#[derive(Clone, Debug, Default)]
+pub struct Communes {
+    /// Provinces `(code, full name)` in code order.
+    pub provinces: Vec<(String, String)>,
+    /// Communes `(code, full name)` of each province.
+    pub by_province: HashMap<String, Vec<(String, String)>>,
+    /// The province of each commune.
+    pub province_of: HashMap<String, String>,
+}
+
+fn load_communes(conn: &mut DbConn) -> Result<Communes, AppError> {
+    use crate::models::admin_unit::{AdminUnit, VERSION_CURRENT};
+    let mut c = Communes::default();
+    for u in AdminUnit::all_of_version(conn, VERSION_CURRENT)? {
+        match (u.level.as_str(), u.parent_code) {
+            ("province", _) => c.provinces.push((u.code, u.full_name)),
+            ("commune", Some(parent)) => {
+                c.province_of.insert(u.code.clone(), parent.clone());
+                c.by_province.entry(parent).or_default().push((u.code, u.full_name));
+            }
+            _ => {}
+        }
+    }
+    c.provinces.sort();
+    c.by_province.values_mut().for_each(|v| v.sort());
+    Ok(c)
 }
 
 /// At most this many procedure details are kept.
@@ -276,6 +306,16 @@ impl CatalogueCache {
         }
         let v = Arc::new(db.run(load_index).await?);
         self.lock().index = Some((Instant::now(), v.clone()));
+        Ok(v)
+    }
+
+    /// The current provinces and communes.
+    pub async fn communes(&self, db: &Db) -> Result<Arc<Communes>, AppError> {
+        if let Some(v) = self.fresh(&self.lock().communes) {
+            return Ok(v);
+        }
+        let v = Arc::new(db.run(load_communes).await?);
+        self.lock().communes = Some((Instant::now(), v.clone()));
         Ok(v)
     }
 

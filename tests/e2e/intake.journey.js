@@ -161,6 +161,8 @@ async function readEform(page) {
     const text = (el) => (el ? el.textContent.replace(/\s+/g, ' ').trim() : '');
     return [...form.querySelectorAll('input, select, textarea')]
       .filter((el) => !['hidden', 'submit', 'button', 'checkbox', 'radio'].includes(el.type))
+      // An address's province select only picks which communes are listed: not an answer.
+      .filter((el) => !/_province$/.test(el.name))
       .map((el) => {
         const label = el.id ? form.querySelector(`label[for="${CSS.escape(el.id)}"]`) : el.closest('label');
         const group = el.closest('fieldset.field'); // an address: legend + Xã/phường + Số nhà
@@ -193,6 +195,9 @@ function valueFor(c) {
       : /người được khai sinh|^khai_sinh/.test(`${l} ${c.name}`) ? 'child' : 'applicant';
   const person = { mother: PERSON, applicant: PERSON, father: FATHER, child: CHILD }[who];
   if (c.type === 'file') return null;
+  // The province of an address only changes which communes are listed (with "Cập nhật danh sách
+  // xã"); the commune chosen decides it, so a person leaves it alone.
+  if (/_province$/.test(c.name)) return null;
   if (c.tag === 'select') {
     const opts = c.options.filter((o) => o.value !== '');
     if (!opts.length) return null;

@@ -386,3 +386,91 @@ async fn every_intake_table_loads_through_its_model() {
     let counters: i64 = dvc_portal::db::schema::dossier_code_counters::table.count().get_result(c).unwrap_or(0);
     assert_eq!(counters, 1);
 }
+
+/// A valid answer for every input of an e-form, by field kind.
+fn answers_for(definition: &dvc_portal::domain::form::FormDefinition, commune: &str) -> Vec<(String, String)> {
+    use dvc_portal::domain::form::FieldKind;
+    let mut out = Vec::new();
+    for f in definition.fields() {
+        match &f.kind {
+            FieldKind::Text { .. } => out.push((f.name.clone(), "Nội dung thử nghiệm".to_owned())),
+            FieldKind::Number { min, max } => out.push((f.name.clone(), ((*min).max(1).min(*max)).to_string())),
+            FieldKind::Date { .. } => out.push((f.name.clone(), "01/01/2000".to_owned())),
+            FieldKind::Select { options } => out.push((f.name.clone(), options[0].value.clone())),
+            FieldKind::Address {} => {
+                out.push((format!("{}_commune", f.name), commune.to_owned()));
+                out.push((format!("{}_detail", f.name), "Số 1 đường Thử".to_owned()));
+            }
+            FieldKind::CitizenId {} => out.push((f.name.clone(), "038190012345".to_owned())),
+            FieldKind::Phone {} => out.push((f.name.clone(), "0912345678".to_owned())),
+            FieldKind::Email {} => out.push((f.name.clone(), "thu@example.vn".to_owned())),
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn each_of_the_six_real_forms_can_be_submitted() {
+    use dvc_portal::domain::catalogue::{OnlinePaper, online_paper};
+    let app = TestApp::spawn().await;
+    signed_in_citizen(&app, "lan@example.vn", "038190012345").await;
+    let commune = commune_code(&app);
+    for code in ["1.001193", "1.000894", "1.004222", "1.001612", "3.000333", "2.000815"] {
+        let json =
+            std::fs::read_to_string(format!("{}/refdata/catalogue/eforms/{code}.json", env!("CARGO_MANIFEST_DIR")))
+                .unwrap_or_else(|e| panic!("{code}: {e}"));
+        let definition =
+            dvc_portal::domain::form::FormDefinition::parse_json(&json).unwrap_or_else(|e| panic!("{code}: {e}"));
+        let mut fields = answers_for(&definition, &commune);
+        fields.push(("co_quan".to_owned(), "000.20.01.H56".to_owned()));
+        let detail = app.get(&format!("/api/v1/procedures/{code}")).await.json();
+        let files: Vec<(usize, &str, Vec<u8>)> = detail["papers"]
+            .as_array()
+            .map(|papers| {
+                papers
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| {
+                        p["mandatory"] == true
+                            && online_paper(p["name"].as_str().unwrap_or_default()) == OnlinePaper::Upload
+                    })
+                    .map(|(i, _)| (i, "giay-to.pdf", PDF.to_vec()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let fields: Vec<(&str, String)> = fields.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        let res = post_form(&app, &format!("/thu-tuc/{code}/nop"), "submit", &fields, files).await;
+        assert_eq!(res.status, 303, "{code}: {:?}", res.html().texts(".error-summary li"));
+        let receipt = app.get(&res.location()).await;
+        assert!(receipt.html().text(".receipt").contains("Mới đăng ký"), "{code}");
+    }
+    assert_eq!(count(&app, "dossiers"), 6);
+}
+
+#[tokio::test]
+async fn addresses_can_be_anywhere_in_the_country() {
+    let app = TestApp::spawn().await;
+    signed_in_citizen(&app, "lan@example.vn", "038190012345").await;
+    let form_url = format!("/thu-tuc/{PROCEDURE}/nop");
+    let fresh = app.get(&form_url).await;
+    assert_eq!(
+        fresh.html().attrs("#noi_cu_tru_province option[selected]", "value"),
+        ["38"],
+        "the portal's own province first"
+    );
+    assert!(fresh.html().count("#noi_cu_tru_commune option") > 100);
+    // Without JavaScript: choose Hà Nội and press "Cập nhật danh sách xã".
+    let res = post_form(&app, &form_url, "refresh", &[("noi_cu_tru_province", "01".into())], vec![]).await;
+    assert_eq!(res.status, 303);
+    let page = app.get(&res.location()).await;
+    assert_eq!(page.html().attrs("#noi_cu_tru_province option[selected]", "value"), ["01"]);
+    assert_eq!(page.html().count("#noi_cu_tru_commune option[value='00004']"), 1, "Phường Ba Đình is offered");
+    let mut fields = valid_fields("00004");
+    fields.push(("noi_cu_tru_province", "01".into()));
+    let draft_url = res.location().replace("&da-luu=1", "");
+    let files = vec![(1, "van-ban.pdf", PDF.to_vec())];
+    let done = post_form(&app, &draft_url, "submit", &fields, files).await;
+    assert_eq!(done.status, 303, "{:?}", done.html().texts(".error-summary li"));
+    let receipt = app.get(&done.location()).await;
+    assert!(receipt.html().text("main").contains("Phường Ba Đình"), "the address is shown with its commune");
+}

@@ -4,8 +4,9 @@
 use crate::domain::catalogue::{OnlinePaper, online_paper};
 use crate::domain::form::{FieldKind, FormDefinition};
 use crate::error::AppError;
-use crate::models::agency::Agency;
 use crate::models::dossier::Attachment;
+use crate::services::catalogue::Communes;
+use crate::services::demo::DEMO_PROVINCE_GSO;
 use crate::services::intake::{self, AGENCY_FIELD, FormPage};
 use crate::web::auth::{Citizen, SessionUser, Viewer};
 use crate::web::render::{PageCtx, page, page_with_status, see_other};
@@ -29,6 +30,8 @@ pub struct FieldView {
     value: String,
     detail_value: String,
     options: Vec<(String, String, bool)>,
+    /// For addresses: the provinces, the chosen one selected.
+    provinces: Vec<(String, String, bool)>,
     error: Option<String>,
     detail_error: Option<String>,
 }
@@ -79,7 +82,7 @@ fn sections(
     def: &FormDefinition,
     values: &BTreeMap<String, String>,
     errors: &[(String, String)],
-    communes: &[Agency],
+    communes: &Communes,
 ) -> Vec<SectionView> {
     let value = |n: &str| values.get(n).cloned().unwrap_or_default();
     def.sections
@@ -91,6 +94,7 @@ fn sections(
                 .fields
                 .iter()
                 .map(|f| {
+                    let mut provinces = Vec::new();
                     let (widget, options, value, detail_value, error, detail_error) = match &f.kind {
                         FieldKind::Text { multiline: true, .. } => {
                             ("textarea", vec![], value(&f.name), String::new(), error_for(errors, &f.name), None)
@@ -112,12 +116,24 @@ fn sections(
                         }
                         FieldKind::Address {} => {
                             let commune = value(&format!("{}_commune", f.name));
-                            let opts = communes
-                                .iter()
-                                .filter_map(|a| {
-                                    a.admin_unit_code.as_ref().map(|c| (c.clone(), a.short_name.clone(), *c == commune))
+                            // The chosen commune's province, else the province chosen with "Cập nhật
+                            // danh sách xã", else the portal's own province.
+                            let chosen = communes
+                                .province_of
+                                .get(&commune)
+                                .cloned()
+                                .or_else(|| {
+                                    Some(value(&format!("{}_province", f.name)))
+                                        .filter(|p| communes.by_province.contains_key(p))
                                 })
-                                .collect();
+                                .unwrap_or_else(|| DEMO_PROVINCE_GSO.to_owned());
+                            provinces =
+                                communes.provinces.iter().map(|(c, n)| (c.clone(), n.clone(), *c == chosen)).collect();
+                            let opts = communes
+                                .by_province
+                                .get(&chosen)
+                                .map(|list| list.iter().map(|(c, n)| (c.clone(), n.clone(), *c == commune)).collect())
+                                .unwrap_or_default();
                             (
                                 "address",
                                 opts,
@@ -146,6 +162,7 @@ fn sections(
                         value,
                         detail_value,
                         options,
+                        provinces,
                         error,
                         detail_error,
                     }
@@ -161,7 +178,7 @@ fn view(
     user: &SessionUser,
     data: FormPage,
     errors: Vec<(String, String)>,
-    address_communes: &[Agency],
+    address_communes: &Communes,
     saved: bool,
 ) -> FormPageView {
     let viewer = Viewer { user: Some(user.clone()), csrf: user.csrf.clone(), stale_csrf: None };
@@ -224,8 +241,8 @@ pub async fn show(
         .db
         .run(move |conn| intake::form_page(conn, &code, &u, Some(draft.as_str()).filter(|d| !d.is_empty())))
         .await?;
-    let facets = state.catalogue.facets(&state.db).await?;
-    page(&view(&req, &state, &user, data, Vec::new(), &facets.communes, q.saved == "1"))
+    let communes = state.catalogue.communes(&state.db).await?;
+    page(&view(&req, &state, &user, data, Vec::new(), &communes, q.saved == "1"))
 }
 
 /// `POST /thu-tuc/{code}/nop` (multipart).
@@ -238,8 +255,24 @@ pub async fn post(
 ) -> Result<HttpResponse, AppError> {
     let code = code.into_inner();
     let declared = req.headers().get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
-    let form =
+    let mut form =
         upload::read(payload, &viewer, state.config.max_file_bytes, state.config.max_dossier_bytes, declared).await?;
+    if form.action == "refresh" {
+        // A new province was chosen for an address: a commune of another province no longer applies.
+        let communes = state.catalogue.communes(&state.db).await?;
+        let values = &mut form.posted.values;
+        let stale: Vec<String> = values
+            .iter()
+            .filter_map(|(k, province)| {
+                let field = k.strip_suffix("_province")?;
+                let commune = values.get(&format!("{field}_commune"))?;
+                (communes.province_of.get(commune) != Some(province)).then(|| format!("{field}_commune"))
+            })
+            .collect();
+        for key in stale {
+            values.remove(&key);
+        }
+    }
     // A session that expired while the citizen was filling the form: the stale session still
     // proves who they are (its CSRF token matched), so their work is saved before they sign in.
     let (user_id, signed_in) = match (&viewer.user, &viewer.stale_csrf) {
@@ -275,8 +308,8 @@ pub async fn post(
     };
     let (u, draft_id) = (user.user.clone(), draft.id.clone());
     let data = state.db.run(move |conn| intake::form_page(conn, &code, &u, Some(&draft_id))).await?;
-    let facets = state.catalogue.facets(&state.db).await?;
-    page_with_status(StatusCode::BAD_REQUEST, &view(&req, &state, &user, data, dedupe(errors), &facets.communes, false))
+    let communes = state.catalogue.communes(&state.db).await?;
+    page_with_status(StatusCode::BAD_REQUEST, &view(&req, &state, &user, data, dedupe(errors), &communes, false))
 }
 
 fn dedupe(errors: Vec<(String, String)>) -> Vec<(String, String)> {
