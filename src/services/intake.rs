@@ -479,3 +479,20 @@ pub async fn delete_draft(db: &Db, draft_id: &str, user_id: &str) -> Result<(), 
     let (draft_id, user_id) = (draft_id.to_owned(), user_id.to_owned());
     db.write(move |conn| Ok(Draft::delete_open(conn, &draft_id, &user_id).map(|_| ())?)).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_made_safe() {
+        assert_eq!(safe_file_name("../../etc/passwd.pdf", FileKind::Pdf), "passwd.pdf");
+        assert_eq!(safe_file_name("C:\\Users\\an\\Giấy khai sinh.PDF", FileKind::Pdf), "Giấy khai sinh.pdf");
+        assert_eq!(safe_file_name("a\u{0}b\u{7}c\r\n.pdf", FileKind::Pdf), "abc.pdf");
+        assert_eq!(safe_file_name("\"<script>\".docx", FileKind::Docx), "script.docx");
+        assert_eq!(safe_file_name("anh-chup.exe", FileKind::Png), "anh-chup.png", "the extension follows the bytes");
+        assert_eq!(safe_file_name("", FileKind::Jpeg), "tep-dinh-kem.jpg");
+        assert_eq!(safe_file_name("....", FileKind::Pdf), "tep-dinh-kem.pdf");
+        assert_eq!(safe_file_name(&"x".repeat(500), FileKind::Pdf).chars().count(), 114);
+    }
+}

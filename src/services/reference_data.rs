@@ -54,14 +54,22 @@ impl fmt::Display for ImportReport {
     }
 }
 
+/// The naming fields every unit of both files has.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct CurrentProvince {
+struct Names {
     code: String,
     name: String,
     name_en: Option<String>,
     full_name: String,
     code_name: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CurrentProvince {
+    #[serde(flatten)]
+    names: Names,
     administrative_unit_short_name: String,
     wards: Vec<CurrentWard>,
 }
@@ -69,45 +77,26 @@ struct CurrentProvince {
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct CurrentWard {
-    code: String,
-    name: String,
-    name_en: Option<String>,
-    full_name: String,
-    code_name: Option<String>,
+    #[serde(flatten)]
+    names: Names,
     administrative_unit_short_name: String,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct LegacyProvince {
-    code: String,
-    name: String,
-    name_en: Option<String>,
-    full_name: String,
-    code_name: Option<String>,
+    #[serde(flatten)]
+    names: Names,
     district: Vec<LegacyDistrict>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct LegacyDistrict {
-    code: String,
-    name: String,
-    name_en: Option<String>,
-    full_name: String,
-    code_name: Option<String>,
+    #[serde(flatten)]
+    names: Names,
     /// `null` for the five island districts without communes.
-    ward: Option<Vec<LegacyWard>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct LegacyWard {
-    code: String,
-    name: String,
-    name_en: Option<String>,
-    full_name: String,
-    code_name: Option<String>,
+    ward: Option<Vec<Names>>,
 }
 
 #[derive(Deserialize)]
@@ -160,31 +149,21 @@ fn unit_type_of(full_name: &str, name: &str) -> String {
     full_name.strip_suffix(name).map(str::trim).filter(|t| !t.is_empty()).unwrap_or(full_name).to_owned()
 }
 
-#[expect(clippy::too_many_arguments, reason = "one row of the file, field by field")]
-fn unit(
-    version: &str,
-    level: &str,
-    code: &str,
-    parent: Option<&str>,
-    name: &str,
-    full_name: &str,
-    name_en: Option<&String>,
-    code_name: Option<&String>,
-    unit_type: Option<&str>,
-) -> AdminUnit {
-    let name = fix_name(name);
-    let full_name = fix_name(full_name);
+/// One row: the unit type is given by the current file and derived from the name in the legacy one.
+fn unit(version: &str, level: &str, parent: Option<&str>, n: &Names, unit_type: Option<&str>) -> AdminUnit {
+    let name = fix_name(&n.name);
+    let full_name = fix_name(&n.full_name);
     let unit_type = unit_type.map(fix_name).unwrap_or_else(|| unit_type_of(&full_name, &name));
     AdminUnit {
         version: version.to_owned(),
         level: level.to_owned(),
-        code: code.trim().to_owned(),
+        code: n.code.trim().to_owned(),
         parent_code: parent.map(|p| p.trim().to_owned()),
         search_text: fold(&full_name),
         name,
         full_name,
-        name_en: name_en.map(|n| clean(n)),
-        code_name: code_name.map(|n| clean(n)),
+        name_en: n.name_en.as_deref().map(clean),
+        code_name: n.code_name.as_deref().map(clean),
         unit_type,
     }
 }
@@ -200,69 +179,23 @@ fn load_units(dir: &Path) -> anyhow::Result<Vec<AdminUnit>> {
     let legacy: Vec<LegacyProvince> = read_json(&dir.join("admin-units/vn_units_pre_2025-07-01_63_provinces.json"))?;
     let mut rows = Vec::with_capacity(15_000);
     for p in &current {
-        let short = Some(p.administrative_unit_short_name.as_str());
-        rows.push(unit(
-            VERSION_CURRENT,
-            "province",
-            &p.code,
-            None,
-            &p.name,
-            &p.full_name,
-            p.name_en.as_ref(),
-            p.code_name.as_ref(),
-            short,
-        ));
+        rows.push(unit(VERSION_CURRENT, "province", None, &p.names, Some(&p.administrative_unit_short_name)));
         for w in &p.wards {
-            let short = Some(w.administrative_unit_short_name.as_str());
             rows.push(unit(
                 VERSION_CURRENT,
                 "commune",
-                &w.code,
-                Some(&p.code),
-                &w.name,
-                &w.full_name,
-                w.name_en.as_ref(),
-                w.code_name.as_ref(),
-                short,
+                Some(&p.names.code),
+                &w.names,
+                Some(&w.administrative_unit_short_name),
             ));
         }
     }
     for p in &legacy {
-        rows.push(unit(
-            VERSION_LEGACY,
-            "province",
-            &p.code,
-            None,
-            &p.name,
-            &p.full_name,
-            p.name_en.as_ref(),
-            p.code_name.as_ref(),
-            None,
-        ));
+        rows.push(unit(VERSION_LEGACY, "province", None, &p.names, None));
         for d in &p.district {
-            rows.push(unit(
-                VERSION_LEGACY,
-                "district",
-                &d.code,
-                Some(&p.code),
-                &d.name,
-                &d.full_name,
-                d.name_en.as_ref(),
-                d.code_name.as_ref(),
-                None,
-            ));
+            rows.push(unit(VERSION_LEGACY, "district", Some(&p.names.code), &d.names, None));
             for w in d.ward.iter().flatten() {
-                rows.push(unit(
-                    VERSION_LEGACY,
-                    "commune",
-                    &w.code,
-                    Some(&d.code),
-                    &w.name,
-                    &w.full_name,
-                    w.name_en.as_ref(),
-                    w.code_name.as_ref(),
-                    None,
-                ));
+                rows.push(unit(VERSION_LEGACY, "commune", Some(&d.names.code), w, None));
             }
         }
     }
