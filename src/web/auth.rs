@@ -36,9 +36,25 @@ pub struct Viewer {
     pub user: Option<SessionUser>,
     /// The token forms must carry: the session's, or the anonymous cookie's.
     pub csrf: String,
-    /// The token of a session that has just expired: a form filled before it expired still
-    /// proves it came from this browser (used to keep the citizen's work).
-    pub stale_csrf: Option<String>,
+    /// A session that has expired: a form filled before it expired still proves it came from
+    /// this browser and whose it is (used to keep the citizen's work).
+    pub stale: Option<StaleSession>,
+}
+
+/// What is still known of an expired session.
+#[derive(Clone, Debug)]
+pub struct StaleSession {
+    /// Its CSRF token.
+    pub csrf: String,
+    /// Its user.
+    pub user_id: String,
+}
+
+impl Viewer {
+    /// The viewer of a signed-in user.
+    pub fn of(user: &SessionUser) -> Viewer {
+        Viewer { user: Some(user.clone()), csrf: user.csrf.clone(), stale: None }
+    }
 }
 
 /// The anonymous CSRF token made for this request, when the browser had none yet.
@@ -84,7 +100,7 @@ fn anonymous_csrf(req: &HttpRequest) -> String {
 pub async fn load_viewer(req: &HttpRequest) -> Result<Viewer, AppError> {
     let anon = anonymous_csrf(req);
     let Some(token) = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()).filter(|t| t.len() == 64) else {
-        return Ok(Viewer { user: None, csrf: anon, stale_csrf: None });
+        return Ok(Viewer { user: None, csrf: anon, stale: None });
     };
     let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::Internal(anyhow::anyhow!("no state")))?;
     let now = state.clock.now_naive();
@@ -108,10 +124,14 @@ pub async fn load_viewer(req: &HttpRequest) -> Result<Viewer, AppError> {
         Some((session, Some(user))) => Viewer {
             csrf: session.csrf_token.clone(),
             user: Some(SessionUser { user, session_id: session.id, csrf: session.csrf_token }),
-            stale_csrf: None,
+            stale: None,
         },
-        Some((session, None)) => Viewer { user: None, csrf: anon, stale_csrf: Some(session.csrf_token) },
-        None => Viewer { user: None, csrf: anon, stale_csrf: None },
+        Some((session, None)) => Viewer {
+            user: None,
+            csrf: anon,
+            stale: Some(StaleSession { csrf: session.csrf_token, user_id: session.user_id }),
+        },
+        None => Viewer { user: None, csrf: anon, stale: None },
     })
 }
 

@@ -74,7 +74,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
             }
             let token: Token = serde_urlencoded::from_bytes(&body).map_err(|_| AppError::Csrf)?;
             let ok = matches(&viewer.csrf, &token.csrf_token)
-                || viewer.stale_csrf.as_deref().is_some_and(|s| matches(s, &token.csrf_token));
+                || viewer.stale.as_ref().is_some_and(|s| matches(&s.csrf, &token.csrf_token));
             if !ok {
                 return Err(AppError::Csrf);
             }

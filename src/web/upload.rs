@@ -25,7 +25,7 @@ pub struct Upload {
 
 fn token_ok(viewer: &Viewer, got: &str) -> bool {
     let eq = |a: &str| !a.is_empty() && a.len() == got.len() && bool::from(a.as_bytes().ct_eq(got.as_bytes()));
-    eq(&viewer.csrf) || viewer.stale_csrf.as_deref().is_some_and(eq)
+    eq(&viewer.csrf) || viewer.stale.as_ref().is_some_and(|s| eq(&s.csrf))
 }
 
 fn too_large(max_total: u64) -> AppError {

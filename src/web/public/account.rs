@@ -361,7 +361,7 @@ pub async fn profile(
     state: web::Data<AppState>,
     q: web::Query<SavedQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let viewer = Viewer { user: Some(citizen.0.clone()), csrf: citizen.0.csrf.clone(), stale_csrf: None };
+    let viewer = Viewer::of(&citizen.0);
     let user = citizen.0.user;
     let f = FormState::empty().with("phone", &user.phone).with("address", user.address.as_deref().unwrap_or_default());
     page(&ProfilePage {

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 fn viewer_of(c: &Citizen) -> Viewer {
-    Viewer { user: Some(c.0.clone()), csrf: c.0.csrf.clone(), stale_csrf: None }
+    Viewer::of(&c.0)
 }
 
 /// A line of the list.

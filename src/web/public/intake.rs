@@ -181,7 +181,7 @@ fn view(
     address_communes: &Communes,
     saved: bool,
 ) -> FormPageView {
-    let viewer = Viewer { user: Some(user.clone()), csrf: user.csrf.clone(), stale_csrf: None };
+    let viewer = Viewer::of(user);
     let chosen = data.values.get(AGENCY_FIELD).cloned().unwrap_or_default();
     let papers = data
         .papers
@@ -275,12 +275,9 @@ pub async fn post(
     }
     // A session that expired while the citizen was filling the form: the stale session still
     // proves who they are (its CSRF token matched), so their work is saved before they sign in.
-    let (user_id, signed_in) = match (&viewer.user, &viewer.stale_csrf) {
+    let (user_id, signed_in) = match (&viewer.user, &viewer.stale) {
         (Some(u), _) => (u.user.id.clone(), true),
-        (None, Some(_)) => match stale_user(&req, &state).await? {
-            Some(id) => (id, false),
-            None => return Err(AppError::LoginRequired { next: format!("/thu-tuc/{code}/nop") }),
-        },
+        (None, Some(stale)) => (stale.user_id.clone(), false),
         (None, None) => return Err(AppError::LoginRequired { next: format!("/thu-tuc/{code}/nop") }),
     };
     let draft = intake::save_draft(&state.db, &state.files, &state.clock, &code, &user_id, form.posted).await?;
@@ -320,13 +317,4 @@ fn dedupe(errors: Vec<(String, String)>) -> Vec<(String, String)> {
         }
     }
     out
-}
-
-/// The user of the expired session the request still carries.
-async fn stale_user(req: &HttpRequest, state: &AppState) -> Result<Option<String>, AppError> {
-    let Some(token) = req.cookie(crate::web::auth::SESSION_COOKIE).map(|c| c.value().to_owned()) else {
-        return Ok(None);
-    };
-    let id = crate::files::sha256_hex(token.as_bytes());
-    state.db.run(move |conn| Ok(crate::models::session::Session::find(conn, &id)?.map(|s| s.user_id))).await
 }
