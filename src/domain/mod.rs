@@ -1,5 +1,6 @@
 //! Pure rules of the portal: no actix, no diesel, no IO. Unit-tested beside the code.
 
+pub mod calendar;
 pub mod catalogue;
 pub mod citizen;
 pub mod dossier;
