@@ -23,6 +23,8 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Run the background worker alone (outbox: mail), until SIGINT or SIGTERM.
+    Worker,
     /// Create or upgrade the database schema.
     Migrate,
     /// Load the reference data and the demo province (agencies, catalogue, forms).
@@ -38,6 +40,12 @@ fn main() {
         eprintln!("dvc-portal: {e:#}");
         std::process::exit(1);
     }
+}
+
+/// Waits for whichever of two futures ends first.
+async fn first_of<A: std::future::Future, B: std::future::Future>(a: A, b: B) {
+    let (a, b) = (std::pin::pin!(a), std::pin::pin!(b));
+    futures_util::future::select(a, b).await;
 }
 
 fn print_reports(reports: &[reference_data::ImportReport]) {
@@ -83,6 +91,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 worker.stop();
             }
             served?;
+        }
+        Command::Worker => {
+            let db = open_database(&config)?;
+            let mailer = dvc_portal::integrations::mailer::Mailer::from_config(&config)?;
+            let ctx = dvc_portal::jobs::JobContext { db, clock: Clock::System, mailer, config };
+            let worker = dvc_portal::jobs::spawn_worker(ctx, std::time::Duration::from_secs(2));
+            println!("dvc-portal: worker running; stop with Ctrl-C or SIGTERM");
+            actix_web::rt::System::new().block_on(async {
+                let mut term =
+                    actix_web::rt::signal::unix::signal(actix_web::rt::signal::unix::SignalKind::terminate())?;
+                first_of(actix_web::rt::signal::ctrl_c(), term.recv()).await;
+                std::io::Result::Ok(())
+            })?;
+            worker.stop();
+            println!("dvc-portal: worker stopped, leases released");
         }
         Command::Migrate => {
             config.create_database = true;

@@ -30,3 +30,39 @@ fn mistyped_database_urls_fail_in_one_line_and_create_nothing() {
         std::fs::read_dir(dir.path()).map(|d| d.flatten().map(|e| e.file_name()).collect()).unwrap_or_default();
     assert!(left.is_empty(), "stray files: {left:?}");
 }
+
+#[test]
+fn the_standalone_worker_sends_mail_and_stops_on_sigterm() {
+    use dvc_portal::clock::Clock;
+    use dvc_portal::integrations::mailer::{MailMessage, OutgoingMail};
+    use dvc_portal::jobs::{Job, enqueue};
+    let test_db = crate::support::TestDb::empty();
+    let db = test_db.open();
+    let mut conn = db.get().unwrap_or_else(|e| panic!("{e}"));
+    let mail = OutgoingMail {
+        to: "dan@example.vn".into(),
+        message: MailMessage::VerifyEmail { name: "Dân".into(), link: "http://127.0.0.1/x".into() },
+    };
+    dvc_portal::db::write_tx(&mut conn, |c| enqueue(c, &Clock::System, &Job::Email(mail), None))
+        .unwrap_or_else(|e: diesel::result::Error| panic!("{e}"));
+    drop(conn);
+    let mail_dir = test_db.dir.path().join("mail");
+    std::fs::create_dir_all(&mail_dir).unwrap_or_else(|e| panic!("{e}"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dvc-portal"))
+        .arg("worker")
+        .env("DATABASE_URL", &test_db.url)
+        .env("DVC_DATA_DIR", test_db.data_dir())
+        .env("DVC_SMTP_URL", format!("file://{}", mail_dir.display()))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let started = std::time::Instant::now();
+    while std::fs::read_dir(&mail_dir).map(|d| d.count()).unwrap_or(0) == 0 {
+        assert!(started.elapsed() < std::time::Duration::from_secs(30), "no mail written");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.status.success(), "{:?}", out.status);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("worker stopped"));
+}
