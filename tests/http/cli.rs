@@ -48,7 +48,7 @@ fn the_standalone_worker_sends_mail_and_stops_on_sigterm() {
     drop(conn);
     let mail_dir = test_db.dir.path().join("mail");
     std::fs::create_dir_all(&mail_dir).unwrap_or_else(|e| panic!("{e}"));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dvc-portal"))
+    let child = Command::new(env!("CARGO_BIN_EXE_dvc-portal"))
         .arg("worker")
         .env("DATABASE_URL", &test_db.url)
         .env("DVC_DATA_DIR", test_db.data_dir())
