@@ -28,9 +28,9 @@ pub const SESSION_IDLE_TIMEOUT: Duration = Duration::hours(2);
 /// A session ends this long after sign-in whatever happens.
 pub const SESSION_ABSOLUTE_TIMEOUT: Duration = Duration::hours(12);
 /// How long a verification link works.
-pub const VERIFY_LINK_HOURS: i64 = 24;
+pub const VERIFY_LINK_HOURS: i64 = crate::integrations::mailer::VERIFY_EMAIL_VALID_HOURS as i64;
 /// How long a reset link works.
-pub const RESET_LINK_MINUTES: i64 = 60;
+pub const RESET_LINK_MINUTES: i64 = 60 * crate::integrations::mailer::RESET_PASSWORD_VALID_HOURS as i64;
 
 /// argon2id with the OWASP parameters (19 MiB, 2 passes, 1 lane).
 fn argon2() -> Argon2<'static> {

@@ -5,12 +5,9 @@ use crate::support::smtp::{ReceivedMail, SmtpSink};
 use crate::support::{TestDb, test_clock, with_conn};
 use chrono::TimeDelta;
 use dvc_portal::db::write_tx;
-use dvc_portal::integrations::mailer::{
-    MailMessage, Mailer, OutgoingMail, RESET_PASSWORD_VALID_HOURS, VERIFY_EMAIL_VALID_HOURS,
-};
+use dvc_portal::integrations::mailer::{MailMessage, Mailer, OutgoingMail};
 use dvc_portal::jobs::{Job, JobContext, RunReport, enqueue, run_pending};
 use dvc_portal::models::outbox::{OutboxRow, SENT};
-use dvc_portal::services::accounts;
 use std::io::{BufRead, BufReader, Write};
 use unicode_normalization::is_nfc;
 
@@ -112,12 +109,6 @@ fn verify_email_arrives_in_vietnamese_with_its_link() {
     // Nothing is left to do.
     assert_eq!(h.run(), RunReport::default());
     assert_eq!(h.sink.messages().len(), 1);
-}
-
-#[test]
-fn the_validity_written_in_mail_is_the_validity_of_the_signed_links() {
-    assert_eq!(accounts::VERIFY_LINK_HOURS, i64::from(VERIFY_EMAIL_VALID_HOURS));
-    assert_eq!(accounts::RESET_LINK_MINUTES, 60 * i64::from(RESET_PASSWORD_VALID_HOURS));
 }
 
 #[test]
