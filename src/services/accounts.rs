@@ -220,6 +220,24 @@ pub async fn register(
     .await
 }
 
+/// The user a signed link is for, when its signature, purpose, expiry and binding (a value
+/// derived from the user that must not have changed since the link was made) all check out.
+#[expect(clippy::too_many_arguments, reason = "the parts of a signed link")]
+fn signed_user(
+    conn: &mut DbConn,
+    clock: &Clock,
+    signer: &Signer,
+    purpose: &str,
+    binding: fn(&User) -> String,
+    user_id: &str,
+    expires: i64,
+    sig: &str,
+) -> Result<Option<User>, AppError> {
+    let Some(user) = User::find(conn, user_id)? else { return Ok(None) };
+    let valid = signer.verify(purpose, &user.id, expires, &binding(&user), sig, clock.now().timestamp());
+    Ok(valid.then_some(user))
+}
+
 /// Confirms an e-mail address from a signed link.
 pub async fn verify_email(
     db: &Db,
@@ -237,10 +255,8 @@ pub async fn verify_email(
     };
     let (user_id, sig, clock, signer) = (user_id.to_owned(), sig.to_owned(), clock.clone(), signer.clone());
     db.write(move |conn| {
-        let user = User::find(conn, &user_id)?.ok_or_else(invalid)?;
-        if !signer.verify("verify_email", &user.id, expires, &user.email_lc, &sig, clock.now().timestamp()) {
-            return Err(invalid());
-        }
+        let user = signed_user(conn, &clock, &signer, "verify_email", |u| u.email_lc.clone(), &user_id, expires, &sig)?
+            .ok_or_else(invalid)?;
         if user.email_verified_at.is_none() {
             User::set_verified(conn, &user.id, clock.now_naive())?;
         }
@@ -414,11 +430,7 @@ pub fn check_reset_link(
             "Liên kết đặt lại mật khẩu không hợp lệ, đã được dùng hoặc đã hết hạn. Vui lòng yêu cầu liên kết mới.",
         )
     };
-    let user = User::find(conn, user_id)?.ok_or_else(invalid)?;
-    if !signer.verify("reset_password", &user.id, expires, &reset_binding(&user), sig, clock.now().timestamp()) {
-        return Err(invalid());
-    }
-    Ok(user)
+    signed_user(conn, clock, signer, "reset_password", reset_binding, user_id, expires, sig)?.ok_or_else(invalid)
 }
 
 /// Sets a new password from a reset link; ends every session of the user and forgets their
