@@ -39,3 +39,18 @@ impl Clock {
         }
     }
 }
+
+/// A stored UTC time as wall-clock time in Asia/Ho_Chi_Minh (the legal clock's time).
+pub fn to_local(utc: NaiveDateTime) -> NaiveDateTime {
+    utc.and_utc().with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).naive_local()
+}
+
+/// A wall-clock time in Asia/Ho_Chi_Minh as stored UTC (Vietnam has no daylight saving, so
+/// every local time maps to exactly one instant).
+pub fn to_utc(local: NaiveDateTime) -> NaiveDateTime {
+    use chrono::TimeZone;
+    match chrono_tz::Asia::Ho_Chi_Minh.from_local_datetime(&local) {
+        chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => t.naive_utc(),
+        chrono::LocalResult::None => local - chrono::TimeDelta::hours(7),
+    }
+}

@@ -145,7 +145,12 @@ impl ResponseError for AppError {
             _ => {}
         }
         if let AppError::LoginRequired { next } = self {
-            let target = format!("/dang-nhap?tiep={}", crate::web::render::encode_component(next));
+            let page = if ["/can-bo", "/lanh-dao", "/quan-tri"].iter().any(|p| next.starts_with(p)) {
+                "/can-bo/dang-nhap"
+            } else {
+                "/dang-nhap"
+            };
+            let target = format!("{page}?tiep={}", crate::web::render::encode_component(next));
             return HttpResponse::SeeOther().insert_header((actix_web::http::header::LOCATION, target)).finish();
         }
         let mut res = HttpResponse::new(self.status_code());

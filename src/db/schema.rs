@@ -58,6 +58,7 @@ diesel::table! {
         email -> Nullable<Text>,
         position -> Integer,
         search_text -> Text,
+        office_hours -> Nullable<Text>,
     }
 }
 
@@ -85,6 +86,8 @@ diesel::table! {
         search_text -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        restart_after_supplement -> Bool,
+        restart_after_payment -> Bool,
     }
 }
 
@@ -148,7 +151,8 @@ diesel::table! {
 diesel::table! {
     sessions (id) {
         id -> Text,
-        user_id -> Text,
+        user_id -> Nullable<Text>,
+        staff_id -> Nullable<Text>,
         csrf_token -> Text,
         created_at -> Timestamp,
         last_seen_at -> Timestamp,
@@ -225,6 +229,13 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        handler_agency_id -> Nullable<Text>,
+        handler_step -> Nullable<Text>,
+        handler_staff_id -> Nullable<Text>,
+        resume_status -> Nullable<Integer>,
+        paused_at -> Nullable<Timestamp>,
+        result_note -> Nullable<Text>,
+        search_text -> Text,
     }
 }
 
@@ -240,6 +251,9 @@ diesel::table! {
         from_status -> Nullable<Integer>,
         to_status -> Integer,
         note -> Nullable<Text>,
+        actor_role -> Nullable<Text>,
+        actor_agency_id -> Nullable<Text>,
+        due_at -> Nullable<Timestamp>,
     }
 }
 
@@ -263,6 +277,102 @@ diesel::table! {
         sha256 -> Text,
         size_bytes -> BigInt,
         created_at -> Timestamp,
+        purpose -> Text,
+        staff_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    staff (id) {
+        id -> Text,
+        agency_id -> Text,
+        username -> Text,
+        full_name -> Text,
+        email -> Text,
+        email_lc -> Text,
+        phone -> Nullable<Text>,
+        position_title -> Nullable<Text>,
+        password_hash -> Nullable<Text>,
+        active -> Bool,
+        search_text -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    staff_roles (staff_id, role) {
+        staff_id -> Text,
+        role -> Text,
+    }
+}
+
+diesel::table! {
+    procedure_workflow_steps (id) {
+        id -> Text,
+        procedure_id -> Text,
+        position -> Integer,
+        name -> Text,
+        agency_id -> Nullable<Text>,
+        role -> Text,
+    }
+}
+
+diesel::table! {
+    dossier_transfers (id) {
+        id -> Text,
+        dossier_id -> Text,
+        from_agency_id -> Text,
+        to_agency_id -> Text,
+        sent_by -> Text,
+        sent_at -> Timestamp,
+        note -> Text,
+        returned_by -> Nullable<Text>,
+        returned_at -> Nullable<Timestamp>,
+        reply_note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    dossier_notes (id) {
+        id -> Text,
+        dossier_id -> Text,
+        staff_id -> Text,
+        at -> Timestamp,
+        body -> Text,
+    }
+}
+
+diesel::table! {
+    dossier_extensions (id) {
+        id -> Text,
+        dossier_id -> Text,
+        staff_id -> Text,
+        at -> Timestamp,
+        old_due_at -> Timestamp,
+        new_due_at -> Timestamp,
+        reason -> Text,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        at -> Timestamp,
+        staff_id -> Nullable<Text>,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Text,
+        before_json -> Nullable<Text>,
+        after_json -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    scheduled_runs (name, day) {
+        name -> Text,
+        day -> Date,
+        at -> Timestamp,
     }
 }
 
@@ -278,6 +388,14 @@ diesel::joinable!(drafts -> procedures (procedure_id));
 diesel::joinable!(dossiers -> procedures (procedure_id));
 diesel::joinable!(dossiers -> agencies (agency_id));
 diesel::joinable!(dossier_events -> dossiers (dossier_id));
+diesel::joinable!(staff -> agencies (agency_id));
+diesel::joinable!(staff_roles -> staff (staff_id));
+diesel::joinable!(sessions -> staff (staff_id));
+diesel::joinable!(procedure_workflow_steps -> procedures (procedure_id));
+diesel::joinable!(dossier_transfers -> dossiers (dossier_id));
+diesel::joinable!(dossier_notes -> dossiers (dossier_id));
+diesel::joinable!(dossier_notes -> staff (staff_id));
+diesel::joinable!(dossier_extensions -> dossiers (dossier_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     admin_units,
@@ -299,4 +417,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     dossier_events,
     dossier_code_counters,
     attachments,
+    staff,
+    staff_roles,
+    procedure_workflow_steps,
+    dossier_transfers,
+    dossier_notes,
+    dossier_extensions,
+    audit_log,
+    scheduled_runs,
 );

@@ -89,6 +89,41 @@ impl Default for OfficeHours {
 }
 
 impl OfficeHours {
+    /// Parses `07:30-11:30,13:00-17:00`: one or more `HH:MM-HH:MM` sessions, each ending after
+    /// it starts, not overlapping; the message says what is wrong, in Vietnamese.
+    pub fn parse(text: &str) -> Result<OfficeHours, String> {
+        let time = |t: &str| {
+            NaiveTime::parse_from_str(t.trim(), "%H:%M")
+                .map_err(|_| format!("«{}» không phải giờ dạng HH:MM.", t.trim()))
+        };
+        let mut sessions = Vec::new();
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (s, e) = part.split_once('-').ok_or_else(|| format!("«{part}» phải có dạng HH:MM-HH:MM."))?;
+            let (s, e) = (time(s)?, time(e)?);
+            if s >= e {
+                return Err(format!("Buổi «{part}» phải kết thúc sau khi bắt đầu."));
+            }
+            sessions.push((s, e));
+        }
+        if sessions.is_empty() {
+            return Err("Cần ít nhất một buổi làm việc, ví dụ 07:30-11:30,13:00-17:00.".into());
+        }
+        sessions.sort();
+        if sessions.windows(2).any(|w| w[1].0 < w[0].1) {
+            return Err("Các buổi làm việc không được chồng lên nhau.".into());
+        }
+        Ok(OfficeHours { sessions })
+    }
+
+    /// The `HH:MM-HH:MM,…` form of [`OfficeHours::parse`].
+    pub fn format(&self) -> String {
+        self.normalised()
+            .iter()
+            .map(|(s, e)| format!("{}-{}", s.format("%H:%M"), e.format("%H:%M")))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
     /// Minutes of office time in one working day (480 by default).
     pub fn daily_minutes(&self) -> i64 {
         self.normalised().iter().map(|(s, e)| (*e - *s).num_minutes()).sum()
@@ -495,5 +530,16 @@ mod tests {
         // No office hours at all.
         let empty = Calendar::new(DayOverrides::default(), OfficeHours { sessions: vec![] });
         assert_eq!(empty.due(at, 1, Wh), Err(CalendarError::NoWorkingDay));
+    }
+
+    #[test]
+    fn office_hours_parse_and_format() {
+        let h = OfficeHours::parse(" 13:00-17:00, 07:30-11:30 ").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(h, OfficeHours::default());
+        assert_eq!(h.format(), "07:30-11:30,13:00-17:00");
+        assert_eq!(h.daily_minutes(), 480);
+        for bad in ["", "7h-11h", "11:30-07:30", "07:30-11:30,11:00-12:00", "07:30"] {
+            assert!(OfficeHours::parse(bad).is_err(), "{bad:?}");
+        }
     }
 }

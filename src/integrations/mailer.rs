@@ -64,7 +64,52 @@ pub enum MailMessage {
         /// The citizen's reason.
         reason: String,
     },
+    /// A step of a dossier the citizen must know of: received (with the due date), refused,
+    /// supplement requested, result ready, stopped, due date extended (apology letter).
+    DossierProgress {
+        /// Applicant's name.
+        name: String,
+        /// Dossier code.
+        code: String,
+        /// Procedure name.
+        procedure_name: String,
+        /// The history action (`receive`, `refuse`, `request_supplement`, `approve`, `stop`,
+        /// `extend`, `counter_intake`, `return_result`), which picks the wording.
+        event: String,
+        /// Labelled facts shown as a table (due date, reason, what is missing…).
+        facts: Vec<(String, String)>,
+        /// Where the citizen acts or reads more.
+        link: String,
+    },
+    /// An administrator created a staff account: the link sets the password.
+    StaffInvitation {
+        /// Full name.
+        name: String,
+        /// Sign-in name.
+        username: String,
+        /// The agency.
+        agency_name: String,
+        /// Signed, expiring link.
+        link: String,
+    },
+    /// The daily reminder to an agency's officers: dossiers due within one working day and
+    /// overdue ones.
+    DeadlineDigest {
+        /// The officer's name.
+        name: String,
+        /// The agency.
+        agency_name: String,
+        /// `code — procedure — due` lines due soon.
+        due_soon: Vec<String>,
+        /// `code — procedure — due` lines overdue.
+        overdue: Vec<String>,
+        /// Link to the queue.
+        link: String,
+    },
 }
+
+/// How long a staff invitation link stays valid.
+pub const STAFF_INVITATION_VALID_HOURS: u32 = 72;
 
 /// How long a verification link stays valid; the link's signer must use the same figure.
 pub const VERIFY_EMAIL_VALID_HOURS: u32 = 24;
@@ -84,6 +129,9 @@ impl MailMessage {
             MailMessage::ResetPassword { .. } => "reset_password",
             MailMessage::DossierSubmitted { .. } => "dossier_submitted",
             MailMessage::DossierWithdrawn { .. } => "dossier_withdrawn",
+            MailMessage::DossierProgress { .. } => "dossier_progress",
+            MailMessage::StaffInvitation { .. } => "staff_invitation",
+            MailMessage::DeadlineDigest { .. } => "deadline_digest",
         }
     }
 }
@@ -113,6 +161,16 @@ pub fn render(message: &MailMessage) -> askama::Result<RenderedMail> {
         }
         MailMessage::DossierWithdrawn { name, code, procedure_name, reason } => {
             DossierWithdrawn { name, code, procedure_name, reason }.render_all()
+        }
+        MailMessage::DossierProgress { name, code, procedure_name, event, facts, link } => {
+            DossierProgress { name, code, procedure_name, progress: Progress::of(event), facts, link }.render_all()
+        }
+        MailMessage::StaffInvitation { name, username, agency_name, link } => {
+            StaffInvitation { name, username, agency_name, link, valid_hours: STAFF_INVITATION_VALID_HOURS }
+                .render_all()
+        }
+        MailMessage::DeadlineDigest { name, agency_name, due_soon, overdue, link } => {
+            DeadlineDigest { name, agency_name, due_soon, overdue, link }.render_all()
         }
     }
 }
@@ -207,6 +265,152 @@ struct DossierWithdrawn<'a> {
     reason: &'a str,
 }
 
+/// The data of `dossier_progress`; the wording comes from [`Progress`] through the methods
+/// below, so the three templates never repeat the choice.
+struct DossierProgress<'a> {
+    name: &'a str,
+    code: &'a str,
+    procedure_name: &'a str,
+    progress: Progress,
+    facts: &'a [(String, String)],
+    link: &'a str,
+}
+
+/// What happened to a dossier, as far as the wording of `dossier_progress` is concerned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Progress {
+    /// `receive` (online dossier accepted at the desk) or `counter_intake` (filed at the desk).
+    Received,
+    /// `refuse`.
+    Refused,
+    /// `request_supplement`.
+    SupplementRequested,
+    /// `approve`: the result is ready.
+    ResultReady,
+    /// `stop`.
+    Stopped,
+    /// `extend`: the apology letter with a new due date.
+    Extended,
+    /// `return_result`.
+    Returned,
+    /// Any other action.
+    Updated,
+}
+
+impl Progress {
+    /// Reads a history action; one without its own wording is a plain update.
+    fn of(event: &str) -> Progress {
+        match event {
+            "receive" | "counter_intake" => Progress::Received,
+            "refuse" => Progress::Refused,
+            "request_supplement" => Progress::SupplementRequested,
+            "approve" => Progress::ResultReady,
+            "stop" => Progress::Stopped,
+            "extend" => Progress::Extended,
+            "return_result" => Progress::Returned,
+            _ => Progress::Updated,
+        }
+    }
+}
+
+impl DossierProgress<'_> {
+    /// The subject (also the heading of the HTML part).
+    fn headline(&self) -> String {
+        let code = self.code;
+        match self.progress {
+            Progress::Received => format!("Hồ sơ {code} đã được tiếp nhận"),
+            Progress::Refused => format!("Hồ sơ {code} không được tiếp nhận"),
+            Progress::SupplementRequested => format!("Hồ sơ {code} cần bổ sung giấy tờ"),
+            Progress::ResultReady => format!("Hồ sơ {code} đã có kết quả"),
+            Progress::Stopped => format!("Hồ sơ {code} bị dừng xử lý"),
+            Progress::Extended => format!("Thư xin lỗi và hẹn lại ngày trả kết quả hồ sơ {code}"),
+            Progress::Returned => format!("Hồ sơ {code} đã trả kết quả"),
+            Progress::Updated => format!("Hồ sơ {code} được cập nhật"),
+        }
+    }
+
+    /// The opening paragraph, before the table of facts.
+    fn intro(&self) -> &'static str {
+        match self.progress {
+            Progress::Received => {
+                "Hồ sơ của Ông/Bà đã được tiếp nhận. Ngày hẹn trả kết quả và các thông tin khác được \
+                 nêu dưới đây."
+            }
+            Progress::Refused => "Rất tiếc, hồ sơ của Ông/Bà không được tiếp nhận vì lý do nêu dưới đây.",
+            Progress::SupplementRequested => {
+                "Hồ sơ của Ông/Bà chưa đầy đủ. Cơ quan giải quyết đề nghị Ông/Bà bổ sung, hoàn thiện \
+                 các giấy tờ nêu dưới đây."
+            }
+            Progress::ResultReady => "Hồ sơ của Ông/Bà đã được giải quyết và đã có kết quả.",
+            Progress::Stopped => "Cơ quan giải quyết đã dừng xử lý hồ sơ của Ông/Bà vì lý do nêu dưới đây.",
+            Progress::Extended => {
+                "Cơ quan giải quyết thành thật xin lỗi Ông/Bà vì hồ sơ chưa được giải quyết đúng ngày đã \
+                 hẹn. Lý do chậm trễ và ngày hẹn trả kết quả mới được nêu dưới đây."
+            }
+            Progress::Returned => "Kết quả giải quyết hồ sơ của Ông/Bà đã được trả.",
+            Progress::Updated => "Hồ sơ của Ông/Bà vừa được cập nhật.",
+        }
+    }
+
+    /// What the citizen may do next, after the table of facts.
+    fn advice(&self) -> &'static str {
+        match self.progress {
+            Progress::Received => {
+                "Vui lòng giữ Giấy tiếp nhận hồ sơ và hẹn trả kết quả để xuất trình khi nhận kết quả. \
+                 Ông/Bà có thể theo dõi tình trạng giải quyết hồ sơ bằng đường dẫn dưới đây."
+            }
+            Progress::Refused => {
+                "Ông/Bà có thể hoàn thiện và nộp lại hồ sơ, hoặc liên hệ cơ quan tiếp nhận hồ sơ để \
+                 được hướng dẫn thêm."
+            }
+            Progress::SupplementRequested => {
+                "Ông/Bà bổ sung giấy tờ trực tuyến bằng đường dẫn dưới đây. Theo Nghị định \
+                 118/2025/NĐ-CP, cơ quan chỉ yêu cầu bổ sung, hoàn thiện hồ sơ một lần; thời hạn giải \
+                 quyết được tính lại từ khi nhận đủ hồ sơ."
+            }
+            Progress::ResultReady => {
+                "Nếu kết quả là bản điện tử, Ông/Bà có thể tải về tại mục “Hồ sơ của tôi” trên Cổng \
+                 Dịch vụ công; Ông/Bà cũng có thể nhận kết quả tại Bộ phận Một cửa."
+            }
+            Progress::Stopped => "Nếu cần được giải thích thêm, vui lòng liên hệ cơ quan tiếp nhận hồ sơ.",
+            Progress::Extended => {
+                "Thư này thông báo nội dung Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết \
+                 (Mẫu 04 Thông tư 03/2025/TT-VPCP) của cơ quan giải quyết. Kính mong Ông/Bà thông cảm."
+            }
+            Progress::Returned => "Ông/Bà có thể xem lại hồ sơ và kết quả bằng đường dẫn dưới đây.",
+            Progress::Updated => "Vui lòng mở đường dẫn dưới đây để xem chi tiết.",
+        }
+    }
+
+    /// The label of the link.
+    fn action(&self) -> &'static str {
+        match self.progress {
+            Progress::Received | Progress::Extended => "Theo dõi hồ sơ",
+            Progress::SupplementRequested => "Bổ sung hồ sơ",
+            Progress::ResultReady => "Xem kết quả",
+            Progress::Refused | Progress::Stopped | Progress::Returned | Progress::Updated => "Xem hồ sơ",
+        }
+    }
+}
+
+/// The data of `staff_invitation`.
+struct StaffInvitation<'a> {
+    name: &'a str,
+    username: &'a str,
+    agency_name: &'a str,
+    link: &'a str,
+    valid_hours: u32,
+}
+
+/// The data of `deadline_digest`.
+struct DeadlineDigest<'a> {
+    name: &'a str,
+    agency_name: &'a str,
+    due_soon: &'a [String],
+    overdue: &'a [String],
+    link: &'a str,
+}
+
 email_templates!(VerifyEmail:
     VerifyEmailSubject = "email/verify_email/subject.txt",
     VerifyEmailText = "email/verify_email/body.txt",
@@ -223,6 +427,18 @@ email_templates!(DossierWithdrawn:
     DossierWithdrawnSubject = "email/dossier_withdrawn/subject.txt",
     DossierWithdrawnText = "email/dossier_withdrawn/body.txt",
     DossierWithdrawnHtml = "email/dossier_withdrawn/body.html");
+email_templates!(DossierProgress:
+    DossierProgressSubject = "email/dossier_progress/subject.txt",
+    DossierProgressText = "email/dossier_progress/body.txt",
+    DossierProgressHtml = "email/dossier_progress/body.html");
+email_templates!(StaffInvitation:
+    StaffInvitationSubject = "email/staff_invitation/subject.txt",
+    StaffInvitationText = "email/staff_invitation/body.txt",
+    StaffInvitationHtml = "email/staff_invitation/body.html");
+email_templates!(DeadlineDigest:
+    DeadlineDigestSubject = "email/deadline_digest/subject.txt",
+    DeadlineDigestText = "email/deadline_digest/body.txt",
+    DeadlineDigestHtml = "email/deadline_digest/body.html");
 
 /// Text in NFC, so Vietnamese letters are one code point each whatever the input was.
 fn nfc(text: &str) -> String {
@@ -641,10 +857,19 @@ mod tests {
             MailMessage::ResetPassword { name: decomposed.clone(), link: "http://x/r?t=1".into() },
             submitted(vec![]),
             MailMessage::DossierWithdrawn {
-                name: decomposed,
+                name: decomposed.clone(),
                 code: "X-1".into(),
                 procedure_name: "Đăng ký khai sinh".into(),
                 reason: "Nộp nhầm thủ tục".into(),
+            },
+            progress("receive", vec![("Ngày hẹn trả kết quả".into(), "28/11/2026 16:30".into())]),
+            staff_invitation(),
+            MailMessage::DeadlineDigest {
+                name: decomposed,
+                agency_name: "UBND xã Đông Sơn".into(),
+                due_soon: vec![],
+                overdue: vec!["X-2 — Đăng ký kết hôn — 20/11/2026".into()],
+                link: "http://x/can-bo/ho-so".into(),
             },
         ];
         let subjects = [
@@ -652,6 +877,9 @@ mod tests {
             "Đặt lại mật khẩu",
             "Hồ sơ 000.00.01.H22-261125-00017 đã được nộp thành công",
             "Hồ sơ X-1 đã được rút",
+            "Hồ sơ 000.00.01.H22-261125-00017 đã được tiếp nhận",
+            "Mời tham gia hệ thống một cửa điện tử",
+            "Nhắc việc: 0 hồ sơ sắp đến hạn, 1 hồ sơ quá hạn",
         ];
         for (message, subject) in messages.iter().zip(subjects) {
             let r = render(message).unwrap_or_else(|e| panic!("{}: {e}", message.template()));
@@ -665,6 +893,136 @@ mod tests {
         }
         let empty = render(&submitted(vec![])).unwrap_or_else(|e| panic!("{e}"));
         assert!(empty.text.contains("(không có giấy tờ đính kèm)"));
+    }
+
+    fn progress(event: &str, facts: Vec<(String, String)>) -> MailMessage {
+        MailMessage::DossierProgress {
+            name: "Nguyễn Văn An".into(),
+            code: "000.00.01.H22-261125-00017".into(),
+            procedure_name: "Cấp giấy phép xây dựng".into(),
+            event: event.into(),
+            facts,
+            link: "http://127.0.0.1/tai-khoan/ho-so/17?buoc=bo-sung&k=1".into(),
+        }
+    }
+
+    fn staff_invitation() -> MailMessage {
+        MailMessage::StaffInvitation {
+            name: "Trần Thị Bình".into(),
+            username: "binh.tt".into(),
+            agency_name: "UBND xã Đông Sơn".into(),
+            link: "http://127.0.0.1/can-bo/dat-mat-khau?t=abc&u=2".into(),
+        }
+    }
+
+    #[test]
+    fn progress_messages_take_their_wording_from_the_event() {
+        let code = "000.00.01.H22-261125-00017";
+        let cases = [
+            ("receive", format!("Hồ sơ {code} đã được tiếp nhận"), "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
+            ("counter_intake", format!("Hồ sơ {code} đã được tiếp nhận"), "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
+            ("refuse", format!("Hồ sơ {code} không được tiếp nhận"), "nộp lại hồ sơ"),
+            ("request_supplement", format!("Hồ sơ {code} cần bổ sung giấy tờ"), "118/2025/NĐ-CP"),
+            ("approve", format!("Hồ sơ {code} đã có kết quả"), "“Hồ sơ của tôi”"),
+            ("stop", format!("Hồ sơ {code} bị dừng xử lý"), "dừng xử lý hồ sơ"),
+            (
+                "extend",
+                format!("Thư xin lỗi và hẹn lại ngày trả kết quả hồ sơ {code}"),
+                "Mẫu 04 Thông tư 03/2025/TT-VPCP",
+            ),
+            ("return_result", format!("Hồ sơ {code} đã trả kết quả"), "đã được trả"),
+            ("assign", format!("Hồ sơ {code} được cập nhật"), "vừa được cập nhật"),
+        ];
+        for (event, subject, phrase) in cases {
+            let facts = vec![("Ngày hẹn trả kết quả".to_owned(), "28/11/2026 16:30".to_owned())];
+            let r = render(&progress(event, facts)).unwrap_or_else(|e| panic!("{event}: {e}"));
+            assert_eq!(r.subject, subject, "{event}");
+            assert!(r.html.contains(&format!(
+                "<h1 style=\"margin:0 0 16px;font-size:22px;line-height:1.3;color:#1b1b1b;\">{subject}</h1>"
+            )));
+            for part in [&r.text, &r.html] {
+                assert!(part.contains(phrase), "{event}: {part}");
+                assert!(part.contains("Kính gửi Ông/Bà Nguyễn Văn An"), "{event}");
+                assert!(part.contains(code) && part.contains("Cấp giấy phép xây dựng"), "{event}");
+                assert!(part.contains("Ngày hẹn trả kết quả") && part.contains("28/11/2026 16:30"), "{event}");
+            }
+            assert!(r.text.contains("Ngày hẹn trả kết quả: 28/11/2026 16:30\n"), "{}", r.text);
+            assert!(r.text.contains("http://127.0.0.1/tai-khoan/ho-so/17?buoc=bo-sung&k=1"));
+            assert!(r.html.contains(r#"href="http://127.0.0.1/tai-khoan/ho-so/17?buoc=bo-sung&#38;k=1""#));
+        }
+        let supplement = render(&progress("request_supplement", vec![])).unwrap_or_else(|e| panic!("{e}"));
+        assert!(supplement.html.contains(">Bổ sung hồ sơ</a>"), "{}", supplement.html);
+        assert!(supplement.text.contains("Bổ sung hồ sơ:\nhttp://"), "{}", supplement.text);
+    }
+
+    #[test]
+    fn progress_facts_are_escaped_in_html_only() {
+        let facts = vec![
+            ("Lý do".to_owned(), "Thiếu <b>bản vẽ</b> & chữ ký".to_owned()),
+            ("Giấy tờ <cần> bổ sung".to_owned(), "Bản sao \"sổ đỏ\"".to_owned()),
+        ];
+        for event in ["refuse", "stop", "request_supplement", "extend"] {
+            let r = render(&progress(event, facts.clone())).unwrap_or_else(|e| panic!("{event}: {e}"));
+            assert!(r.text.contains("Lý do: Thiếu <b>bản vẽ</b> & chữ ký"), "{}", r.text);
+            assert!(r.text.contains("Giấy tờ <cần> bổ sung: Bản sao \"sổ đỏ\""), "{}", r.text);
+            assert!(r.html.contains("Thiếu &#60;b&#62;bản vẽ&#60;/b&#62; &#38; chữ ký"), "{}", r.html);
+            assert!(r.html.contains("Giấy tờ &#60;cần&#62; bổ sung"), "{}", r.html);
+            assert!(r.html.contains("Bản sao &#34;sổ đỏ&#34;"), "{}", r.html);
+            assert!(!r.html.contains("<b>") && !r.html.contains("<cần>"));
+        }
+    }
+
+    #[test]
+    fn a_staff_invitation_shows_the_account_and_how_long_the_link_lasts() {
+        let r = render(&staff_invitation()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.subject, "Mời tham gia hệ thống một cửa điện tử");
+        for part in [&r.text, &r.html] {
+            assert!(part.contains("Kính gửi Ông/Bà Trần Thị Bình"));
+            assert!(part.contains("binh.tt") && part.contains("UBND xã Đông Sơn"));
+            assert!(part.contains(&format!("{STAFF_INVITATION_VALID_HOURS} giờ")), "{part}");
+            assert!(part.contains("bỏ qua thư này"));
+        }
+        assert!(r.text.contains("http://127.0.0.1/can-bo/dat-mat-khau?t=abc&u=2"));
+        assert!(r.html.contains(r#"href="http://127.0.0.1/can-bo/dat-mat-khau?t=abc&#38;u=2""#));
+        assert!(r.html.contains(">Đặt mật khẩu</a>"));
+    }
+
+    #[test]
+    fn a_deadline_digest_lists_both_kinds_and_says_when_one_is_empty() {
+        let digest = |due_soon: Vec<String>, overdue: Vec<String>| MailMessage::DeadlineDigest {
+            name: "Lê Văn Cường".into(),
+            agency_name: "UBND xã Đông Sơn".into(),
+            due_soon,
+            overdue,
+            link: "http://127.0.0.1/can-bo/ho-so?loc=han&trang=1".into(),
+        };
+        let full = render(&digest(
+            vec![
+                "X-1 — Cấp giấy phép xây dựng — 27/11/2026 16:30".into(),
+                "X-2 — Đăng ký <khai sinh> — 27/11/2026 08:00".into(),
+            ],
+            vec!["X-3 — Đăng ký kết hôn — 20/11/2026 16:30".into()],
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(full.subject, "Nhắc việc: 2 hồ sơ sắp đến hạn, 1 hồ sơ quá hạn");
+        assert!(full.text.contains("- X-1 — Cấp giấy phép xây dựng — 27/11/2026 16:30\n"), "{}", full.text);
+        assert!(full.text.contains("- X-2 — Đăng ký <khai sinh> — 27/11/2026 08:00\n"));
+        assert!(full.text.contains("- X-3 — Đăng ký kết hôn — 20/11/2026 16:30\n"));
+        assert!(full.html.contains("<li>X-2 — Đăng ký &#60;khai sinh&#62; — 27/11/2026 08:00</li>"), "{}", full.html);
+        assert!(full.html.contains(r#"href="http://127.0.0.1/can-bo/ho-so?loc=han&#38;trang=1""#));
+        for part in [&full.text, &full.html] {
+            assert!(part.contains("UBND xã Đông Sơn") && part.contains("Kính gửi Ông/Bà Lê Văn Cường"));
+            assert!(!part.contains("Không có hồ sơ"), "{part}");
+        }
+
+        let empty = render(&digest(vec![], vec![])).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(empty.subject, "Nhắc việc: 0 hồ sơ sắp đến hạn, 0 hồ sơ quá hạn");
+        for part in [&empty.text, &empty.html] {
+            assert!(part.contains("Không có hồ sơ sắp đến hạn."), "{part}");
+            assert!(part.contains("Không có hồ sơ quá hạn."), "{part}");
+            assert!(part.contains("http://127.0.0.1/can-bo/ho-so?loc=han&"));
+        }
+        assert!(!empty.html.contains("<ul") && !empty.html.contains("<li>"));
     }
 
     #[test]

@@ -32,6 +32,8 @@ pub struct Agency {
     pub position: i32,
     /// Folded name for search.
     pub search_text: String,
+    /// Office sessions, e.g. `07:30-11:30,13:00-17:00`; `None` is the default.
+    pub office_hours: Option<String>,
 }
 
 impl Agency {

@@ -51,6 +51,20 @@ pub struct Dossier {
     pub created_at: NaiveDateTime,
     /// Last change.
     pub updated_at: NaiveDateTime,
+    /// The agency holding it now (the receiving one, or the one it was transferred to).
+    pub handler_agency_id: Option<String>,
+    /// The step it is at: `mot_cua`, `chuyen_vien`, `lanh_dao` or `tra_ket_qua`.
+    pub handler_step: Option<String>,
+    /// The specialist assigned.
+    pub handler_staff_id: Option<String>,
+    /// The state to go back to when a pause (5, 6) ends.
+    pub resume_status: Option<i32>,
+    /// When the clock was paused.
+    pub paused_at: Option<NaiveDateTime>,
+    /// The result (decision summary) proposed and approved.
+    pub result_note: Option<String>,
+    /// Folded code and applicant name, for accent-free queue search.
+    pub search_text: String,
 }
 
 /// One history entry.
@@ -77,6 +91,12 @@ pub struct DossierEvent {
     pub to_status: i32,
     /// Reason or note.
     pub note: Option<String>,
+    /// The role the actor acted in (`mot_cua`, `chuyen_vien`, `lanh_dao`, `cong_dan`, `he_thong`).
+    pub actor_role: Option<String>,
+    /// The actor's agency.
+    pub actor_agency_id: Option<String>,
+    /// The due date after this step.
+    pub due_at: Option<NaiveDateTime>,
 }
 
 /// A draft.
@@ -125,6 +145,10 @@ pub struct Attachment {
     pub size_bytes: i64,
     /// Upload time.
     pub created_at: NaiveDateTime,
+    /// `paper` (submitted), `supplement`, `scan` (counter intake) or `result`.
+    pub purpose: String,
+    /// The staff member who uploaded it.
+    pub staff_id: Option<String>,
 }
 
 impl Dossier {
@@ -170,6 +194,32 @@ impl Dossier {
                 dossiers::finished_at.eq(finished_at),
                 dossiers::version.eq(version + 1),
                 dossiers::updated_at.eq(at),
+            ))
+            .execute(conn)
+    }
+
+    /// Writes every changeable column of `row` if the stored version is still `version`;
+    /// returns rows changed (0 when someone else changed it first).
+    pub fn update_guarded(conn: &mut DbConn, row: &Dossier, version: i32) -> QueryResult<usize> {
+        diesel::update(dossiers::table.filter(dossiers::id.eq(&row.id)).filter(dossiers::version.eq(version)))
+            .set((
+                (
+                    dossiers::status.eq(row.status),
+                    dossiers::received_at.eq(row.received_at),
+                    dossiers::due_at.eq(row.due_at),
+                    dossiers::finished_at.eq(row.finished_at),
+                    dossiers::status_note.eq(&row.status_note),
+                    dossiers::version.eq(row.version),
+                    dossiers::updated_at.eq(row.updated_at),
+                ),
+                (
+                    dossiers::handler_agency_id.eq(&row.handler_agency_id),
+                    dossiers::handler_step.eq(&row.handler_step),
+                    dossiers::handler_staff_id.eq(&row.handler_staff_id),
+                    dossiers::resume_status.eq(row.resume_status),
+                    dossiers::paused_at.eq(row.paused_at),
+                    dossiers::result_note.eq(&row.result_note),
+                ),
             ))
             .execute(conn)
     }

@@ -8,4 +8,6 @@ pub mod holiday;
 pub mod outbox;
 pub mod procedure;
 pub mod session;
+pub mod staff;
 pub mod user;
+pub mod workflow;

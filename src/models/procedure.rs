@@ -66,6 +66,10 @@ pub struct Procedure {
     pub created_at: NaiveDateTime,
     /// Last change (UTC).
     pub updated_at: NaiveDateTime,
+    /// After a supplement the full time limit runs again (DESIGN §5).
+    pub restart_after_supplement: bool,
+    /// After payment the full time limit runs again (default: the remaining time).
+    pub restart_after_payment: bool,
 }
 
 /// A fee of a procedure.

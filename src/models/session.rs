@@ -12,8 +12,10 @@ use diesel::prelude::*;
 pub struct Session {
     /// SHA-256 (hex) of the cookie token.
     pub id: String,
-    /// The user.
-    pub user_id: String,
+    /// The citizen or business, for a citizen's session.
+    pub user_id: Option<String>,
+    /// The staff member, for a staff session.
+    pub staff_id: Option<String>,
     /// The CSRF token of every form in this session.
     pub csrf_token: String,
     /// Sign-in time.

@@ -10,6 +10,7 @@ use crate::error::AppError;
 use crate::integrations::mailer::{MailMessage, OutgoingMail};
 use crate::jobs::{Job, enqueue};
 use crate::models::session::{self, Session};
+use crate::models::staff::Staff;
 use crate::models::user::{ContactChanges, User};
 use crate::signing::{Signer, random_token};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -296,56 +297,102 @@ fn ip_key(ip: &str) -> String {
     format!("ip:{ip}")
 }
 
-/// A new session: the token for the cookie, and the row.
+/// A session just created.
+#[derive(Debug)]
 pub struct NewSession {
     /// The cookie value.
     pub token: String,
-    /// The user.
-    pub user: User,
+    /// Who signed in.
+    pub account: Account,
 }
 
-/// Signs in with e-mail and password. Throttled per account and per client address; the old
-/// session (if any) is ended and a new one created, so a session id never survives sign-in.
+/// Who may sign in: a citizen or business on the public pages, a staff member on `/can-bo`.
+#[derive(Clone, Debug)]
+pub enum Account {
+    /// A citizen or business.
+    Citizen(User),
+    /// A staff member (with a password set and active).
+    Staff(Staff),
+}
+
+impl Account {
+    /// The id, for logs.
+    pub fn id(&self) -> &str {
+        match self {
+            Account::Citizen(u) => &u.id,
+            Account::Staff(s) => &s.id,
+        }
+    }
+
+    fn password_hash(&self) -> Option<String> {
+        match self {
+            Account::Citizen(u) => Some(u.password_hash.clone()),
+            Account::Staff(s) => s.password_hash.clone().filter(|_| s.active),
+        }
+    }
+}
+
+/// Which sign-in page is used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audience {
+    /// `/dang-nhap`: by e-mail.
+    Citizen,
+    /// `/can-bo/dang-nhap`: by user name or e-mail.
+    Staff,
+}
+
+/// Signs in with a login (e-mail, or a staff user name) and password. Throttled per account and
+/// per client address; the old session (if any) is ended and a new one created, so a session id
+/// never survives sign-in.
 pub async fn login(
     db: &Db,
     clock: &Clock,
-    email: &str,
+    audience: Audience,
+    login: &str,
     password: &str,
     ip: &str,
     old_session: Option<String>,
 ) -> Result<NewSession, AppError> {
-    let email_lc = email.trim().to_lowercase();
-    let (akey, ikey) = (account_key(&email_lc), ip_key(ip));
+    let login_lc = login.trim().to_lowercase();
+    let prefix = match audience {
+        Audience::Citizen => "",
+        Audience::Staff => "staff:",
+    };
+    let (akey, ikey) = (account_key(&format!("{prefix}{login_lc}")), ip_key(ip));
     let since = clock.now_naive() - THROTTLE_WINDOW;
-    let (user, account_failures, ip_failures) = {
-        let (akey, ikey, email_lc) = (akey.clone(), ikey.clone(), email_lc.clone());
+    let (account, account_failures, ip_failures) = {
+        let (akey, ikey, login_lc) = (akey.clone(), ikey.clone(), login_lc.clone());
         db.run(move |conn| {
-            Ok((
-                User::find_by_email(conn, &email_lc)?,
-                session::failures_since(conn, &akey, since)?,
-                session::failures_since(conn, &ikey, since)?,
-            ))
+            let account = match audience {
+                Audience::Citizen => User::find_by_email(conn, &login_lc)?.map(Account::Citizen),
+                Audience::Staff => Staff::find_by_login(conn, &login_lc)?.map(Account::Staff),
+            };
+            Ok((account, session::failures_since(conn, &akey, since)?, session::failures_since(conn, &ikey, since)?))
         })
         .await?
     };
+    let field = match audience {
+        Audience::Citizen => "email",
+        Audience::Staff => "login",
+    };
     if ip_failures >= MAX_IP_FAILURES {
         return Err(AppError::Invalid(vec![(
-            "email".into(),
+            field.into(),
             "Có quá nhiều lần đăng nhập sai từ thiết bị hoặc mạng này. Vui lòng thử lại sau 15 phút.".into(),
         )]));
     }
     if account_failures >= MAX_ACCOUNT_FAILURES {
         return Err(AppError::Invalid(vec![(
-            "email".into(),
+            field.into(),
             "Tài khoản tạm thời bị khóa đăng nhập do nhập sai mật khẩu nhiều lần. Vui lòng thử lại sau 15 phút hoặc dùng chức năng quên mật khẩu.".into(),
         )]));
     }
-    let known = user.as_ref().map(|u| u.password_hash.clone());
+    let known = account.as_ref().and_then(Account::password_hash);
+    let usable = known.is_some();
     let pw = password.to_owned();
-    let ok =
-        actix_web::web::block(move || verify_password(&pw, &known.unwrap_or_else(dummy_hash))).await? && user.is_some();
+    let ok = actix_web::web::block(move || verify_password(&pw, &known.unwrap_or_else(dummy_hash))).await? && usable;
     let clock = clock.clone();
-    match user.filter(|_| ok) {
+    match account.filter(|_| ok) {
         None => {
             let now = clock.now_naive();
             db.write(move |conn| {
@@ -353,15 +400,24 @@ pub async fn login(
                 Ok(session::record_failure(conn, &ikey, now)?)
             })
             .await?;
-            Err(AppError::Invalid(vec![("email".into(), "Địa chỉ thư điện tử hoặc mật khẩu không đúng.".into())]))
+            let message = match audience {
+                Audience::Citizen => "Địa chỉ thư điện tử hoặc mật khẩu không đúng.",
+                Audience::Staff => "Tên đăng nhập hoặc mật khẩu không đúng.",
+            };
+            Err(AppError::Invalid(vec![(field.into(), message.into())]))
         }
-        Some(user) => {
+        Some(account) => {
             let token = random_token();
             let id = crate::files::sha256_hex(token.as_bytes());
             let now = clock.now_naive();
+            let (user_id, staff_id) = match &account {
+                Account::Citizen(u) => (Some(u.id.clone()), None),
+                Account::Staff(s) => (None, Some(s.id.clone())),
+            };
             let row = Session {
                 id,
-                user_id: user.id.clone(),
+                user_id,
+                staff_id,
                 csrf_token: random_token(),
                 created_at: now,
                 last_seen_at: now,
@@ -376,7 +432,7 @@ pub async fn login(
                 Ok(())
             })
             .await?;
-            Ok(NewSession { token, user })
+            Ok(NewSession { token, account })
         }
     }
 }

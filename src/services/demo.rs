@@ -198,6 +198,7 @@ fn sync_agencies(conn: &mut DbConn, file: &AgenciesFile) -> anyhow::Result<(Impo
     let suffix = province.code.rsplit('.').next().unwrap_or_default().to_owned();
     let mut wanted: Vec<(Option<String>, Agency)> = Vec::new();
     let province_row = Agency {
+        office_hours: None,
         id: String::new(),
         code: province.code.clone(),
         name: clean(&province.name),
@@ -217,6 +218,7 @@ fn sync_agencies(conn: &mut DbConn, file: &AgenciesFile) -> anyhow::Result<(Impo
         wanted.push((
             Some(d.key.clone()),
             Agency {
+                office_hours: None,
                 id: String::new(),
                 code: d.code.clone(),
                 name: clean(&d.name),
@@ -240,6 +242,7 @@ fn sync_agencies(conn: &mut DbConn, file: &AgenciesFile) -> anyhow::Result<(Impo
         wanted.push((
             None,
             Agency {
+                office_hours: None,
                 id: String::new(),
                 code: commune_agency_code(i + 1, &suffix),
                 search_text: fold(&format!("{name} {}", c.full_name)),
@@ -392,6 +395,8 @@ fn sync_procedures(
             popularity: p.popularity,
             created_at: existing.as_ref().map_or(now, |e| e.created_at),
             updated_at: existing.as_ref().map_or(now, |e| e.updated_at),
+            restart_after_supplement: existing.as_ref().is_none_or(|e| e.restart_after_supplement),
+            restart_after_payment: existing.as_ref().is_some_and(|e| e.restart_after_payment),
         };
         let mut fees = Vec::new();
         for (i, f) in p.fees.iter().enumerate() {

@@ -4,7 +4,8 @@
 use crate::clock::Clock;
 use crate::db::{Db, DbConn};
 use crate::domain::catalogue::{Level, OnlineLevel, OnlinePaper, online_paper};
-use crate::domain::dossier::{Action, Role, Status, dossier_code, transition};
+use crate::domain::dossier::{Action, Role, dossier_code, initial, transition};
+use crate::domain::fold::fold;
 use crate::domain::form::{FormContext, FormDefinition, FormValues};
 use crate::error::AppError;
 use crate::files::{FileKind, FileStore};
@@ -12,10 +13,10 @@ use crate::integrations::mailer::{MailMessage, OutgoingMail};
 use crate::jobs::{Job, enqueue};
 use crate::models::admin_unit::{AdminUnit, VERSION_CURRENT};
 use crate::models::agency::Agency;
-use crate::models::dossier::{Attachment, Dossier, DossierEvent, Draft, eform_of};
+use crate::models::dossier::{Attachment, Dossier, Draft, eform_of};
 use crate::models::procedure::{Procedure, ProcedurePaper};
 use crate::models::user::User;
-use chrono::NaiveDateTime;
+use crate::services::workflow::{Actor, position_of, record, stale};
 use std::collections::{BTreeMap, HashMap};
 
 /// The field of the page (not of the e-form) naming the receiving commune.
@@ -228,6 +229,8 @@ pub async fn save_draft(
                     sha256: sha,
                     size_bytes: i64::try_from(size).unwrap_or(i64::MAX),
                     created_at: now,
+                    purpose: "paper".into(),
+                    staff_id: None,
                 },
             )?;
         }
@@ -255,7 +258,7 @@ pub async fn submit(
 /// Runs a write transaction, once more when it lost a race on a unique key (two first
 /// submissions of a day allocating the counter, two first saves of one draft): the second try
 /// sees what the winner committed.
-async fn write_retrying<T, F>(db: &Db, f: F) -> Result<T, AppError>
+pub(crate) async fn write_retrying<T, F>(db: &Db, f: F) -> Result<T, AppError>
 where
     F: Fn(&mut DbConn) -> Result<T, AppError> + Clone + Send + 'static,
     T: Send + 'static,
@@ -340,7 +343,8 @@ fn submit_tx(
     let (Some(agency), Some(values)) = (agency, values.filter(|_| errors.is_empty())) else {
         return Err(AppError::Invalid(errors));
     };
-    let status = transition(Status::Submitted, Action::Submit, Role::Citizen, None).unwrap_or(Status::Submitted);
+    let start = initial(Action::Submit).ok_or(AppError::Forbidden)?;
+    let status = start.status;
     let now = clock.now_naive();
     let dossier_id = uuid::Uuid::now_v7().to_string();
     // Claim the draft first: a concurrent submission of the same draft waits here (row lock on
@@ -377,10 +381,18 @@ fn submit_tx(
         version: 1,
         created_at: now,
         updated_at: now,
+        handler_agency_id: Some(agency.id.clone()),
+        handler_step: start.step.map(|s| s.code().to_owned()),
+        handler_staff_id: None,
+        resume_status: None,
+        paused_at: None,
+        result_note: None,
+        search_text: String::new(),
     };
+    let dossier = Dossier { search_text: fold(&format!("{} {}", dossier.code, dossier.applicant_name)), ..dossier };
     Dossier::insert(conn, &dossier)?;
     Attachment::move_to_dossier(conn, &draft.id, &dossier.id)?;
-    record(conn, &dossier, now, "citizen", Some(&user.id), "submit", None, status, None)?;
+    record(conn, &dossier, now, &Actor::citizen(&user.id), Action::Submit, None, status, None)?;
     let received: Vec<String> = papers
         .iter()
         .filter_map(|p| {
@@ -403,36 +415,6 @@ fn submit_tx(
     Ok(dossier)
 }
 
-/// Appends a history entry.
-#[expect(clippy::too_many_arguments, reason = "one history row, field by field")]
-pub fn record(
-    conn: &mut DbConn,
-    dossier: &Dossier,
-    at: NaiveDateTime,
-    actor_kind: &str,
-    actor_id: Option<&str>,
-    action: &str,
-    from: Option<Status>,
-    to: Status,
-    note: Option<&str>,
-) -> Result<DossierEvent, AppError> {
-    Ok(Dossier::append_event(
-        conn,
-        DossierEvent {
-            id: uuid::Uuid::now_v7().to_string(),
-            dossier_id: dossier.id.clone(),
-            seq: 0,
-            at,
-            actor_kind: actor_kind.to_owned(),
-            actor_id: actor_id.map(str::to_owned),
-            action: action.to_owned(),
-            from_status: from.map(Status::code),
-            to_status: to.code(),
-            note: note.map(str::to_owned),
-        },
-    )?)
-}
-
 /// Withdraws a citizen's dossier with a reason (→ 7), writing history and the e-mail together.
 pub async fn withdraw(db: &Db, clock: &Clock, code: &str, user_id: &str, reason: &str) -> Result<Dossier, AppError> {
     let reason = crate::domain::fold::clean(reason);
@@ -447,15 +429,32 @@ pub async fn withdraw(db: &Db, clock: &Clock, code: &str, user_id: &str, reason:
         let dossier = Dossier::find_by_code(conn, &code)?
             .filter(|d| d.applicant_user_id.as_deref() == Some(user_id.as_str()))
             .ok_or(AppError::NotFound("hồ sơ"))?;
-        let from =
-            Status::from_code(dossier.status).ok_or_else(|| AppError::Internal(anyhow::anyhow!("bad status")))?;
+        let from = position_of(&dossier)?;
         let to = transition(from, Action::Withdraw, Role::Citizen, None)
             .map_err(|r| AppError::bad_request("wrong_state", r.message()))?;
         let now = clock.now_naive();
-        if Dossier::set_status(conn, &dossier.id, dossier.version, to.code(), Some(&reason), Some(now), now)? == 0 {
-            return Err(AppError::bad_request("stale", "Hồ sơ đã được người khác xử lý. Vui lòng tải lại trang."));
+        let next = Dossier {
+            status: to.status.code(),
+            handler_step: None,
+            status_note: Some(reason.clone()),
+            finished_at: Some(now),
+            version: dossier.version + 1,
+            updated_at: now,
+            ..dossier.clone()
+        };
+        if Dossier::update_guarded(conn, &next, dossier.version)? == 0 {
+            return Err(stale());
         }
-        record(conn, &dossier, now, "citizen", Some(&user_id), "withdraw", Some(from), to, Some(&reason))?;
+        record(
+            conn,
+            &next,
+            now,
+            &Actor::citizen(&user_id),
+            Action::Withdraw,
+            Some(from.status),
+            to.status,
+            Some(&reason),
+        )?;
         let procedure = Procedure::find(conn, &dossier.procedure_id)?.map(|p| p.name).unwrap_or_default();
         if let Some(to_addr) = &dossier.applicant_email {
             let mail = OutgoingMail {
@@ -469,7 +468,7 @@ pub async fn withdraw(db: &Db, clock: &Clock, code: &str, user_id: &str, reason:
             };
             enqueue(conn, &clock, &Job::Email(mail), Some(&dossier.id))?;
         }
-        Ok(Dossier { status: to.code(), status_note: Some(reason), version: dossier.version + 1, ..dossier })
+        Ok(next)
     })
     .await
 }

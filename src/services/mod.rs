@@ -6,3 +6,4 @@ pub mod catalogue;
 pub mod demo;
 pub mod intake;
 pub mod reference_data;
+pub mod workflow;

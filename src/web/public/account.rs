@@ -198,12 +198,22 @@ pub async fn login(
     let CsrfForm { form, viewer } = form;
     let next = safe_next(Some(&form.tiep));
     let old = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
-    match accounts::login(&state.db, &state.clock, &form.email, &form.password, &client_ip(&req), old).await {
+    match accounts::login(
+        &state.db,
+        &state.clock,
+        accounts::Audience::Citizen,
+        &form.email,
+        &form.password,
+        &client_ip(&req),
+        old,
+    )
+    .await
+    {
         Ok(session) => {
             let mut res = see_other(&next);
             res.add_cookie(&session_cookie(&session.token, state.config.secure_cookies))
                 .map_err(|e| AppError::Internal(anyhow::anyhow!("cookie: {e}")))?;
-            tracing::info!(user.id = %session.user.id, "signed in");
+            tracing::info!(user.id = %session.account.id(), "signed in");
             Ok(res)
         }
         Err(e) => form_or_error(e, |errors| LoginPage {

@@ -7,6 +7,7 @@ use crate::error::AppError;
 use crate::models::dossier::Attachment;
 use crate::queries::my_dossiers::{self, DossierView};
 use crate::services::intake;
+use crate::services::workflow::position_of;
 use crate::web::auth::{Citizen, Viewer};
 use crate::web::csrf::CsrfForm;
 use crate::web::form_state::FormState;
@@ -173,7 +174,8 @@ pub async fn show(
         values,
         papers,
         events: event_lines(&v),
-        can_withdraw: transition(status, Action::Withdraw, Role::Citizen, None).is_ok(),
+        can_withdraw: position_of(&v.dossier)
+            .is_ok_and(|p| transition(p, Action::Withdraw, Role::Citizen, None).is_ok()),
         fresh: q.moi == "1",
         v,
     })
