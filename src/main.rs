@@ -64,6 +64,8 @@ fn seed(config: &Config, with_catalogue: bool) -> anyhow::Result<()> {
     if with_catalogue {
         let files = FileStore::new(&config.data_dir);
         reports.extend(demo::seed_catalogue(&mut conn, &config.refdata_dir, &files, &Clock::System)?);
+        let staff = dvc_portal::services::staff::seed_demo_staff(&mut conn, &Clock::System)?;
+        println!("demo staff: {staff} created");
     }
     print_reports(&reports);
     Ok(())

@@ -6,4 +6,5 @@ pub mod catalogue;
 pub mod demo;
 pub mod intake;
 pub mod reference_data;
+pub mod staff;
 pub mod workflow;

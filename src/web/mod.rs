@@ -6,6 +6,7 @@ pub mod auth;
 pub mod csrf;
 pub mod form_state;
 pub mod middleware;
+pub mod officer;
 pub mod public;
 pub mod render;
 pub mod state;
@@ -53,5 +54,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/thu-tuc/{code}/nop", web::post().to(public::intake::post))
     .route("/tra-cuu", web::get().to(public::tracking::show))
     .route("/tra-cuu", web::post().to(public::tracking::verify))
+    // Staff (officer/).
+    .route("/can-bo/dang-nhap", web::get().to(officer::account::login_form))
+    .route("/can-bo/dang-nhap", web::post().to(officer::account::login))
+    .route("/can-bo/dang-xuat", web::post().to(officer::account::logout))
     .default_service(web::to(public::not_found));
 }

@@ -3,6 +3,7 @@
 
 use super::auth::Viewer;
 use crate::error::AppError;
+use crate::models::staff::roles;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
@@ -20,6 +21,25 @@ pub struct PageCtx {
     pub user_name: Option<String>,
     /// The CSRF token for forms on the page (the sign-out button too).
     pub csrf: String,
+    /// The signed-in staff member, for the staff navigation.
+    pub staff: Option<StaffNav>,
+}
+
+/// What the staff navigation shows.
+#[derive(Clone, Debug)]
+pub struct StaffNav {
+    /// Full name.
+    pub name: String,
+    /// Agency short name.
+    pub agency: String,
+    /// Works on dossiers.
+    pub officer: bool,
+    /// Records walk-in dossiers.
+    pub one_stop: bool,
+    /// Sees the leader pages.
+    pub leader: bool,
+    /// Sees the administration pages.
+    pub admin: bool,
 }
 
 impl PageCtx {
@@ -31,6 +51,14 @@ impl PageCtx {
             asset_version: super::assets::version(),
             user_name: viewer.and_then(|v| v.user.as_ref()).map(|u| u.user.full_name.clone()),
             csrf: viewer.map(|v| v.csrf.clone()).unwrap_or_default(),
+            staff: viewer.and_then(|v| v.staff.as_ref()).map(|s| StaffNav {
+                name: s.staff.full_name.clone(),
+                agency: s.agency.short_name.clone(),
+                officer: s.is_officer(),
+                one_stop: s.has(roles::ONE_STOP),
+                leader: s.has(roles::LEADER),
+                admin: s.has(roles::ADMIN),
+            }),
         }
     }
 }

@@ -13,4 +13,5 @@ mod migrations;
 mod outbox;
 mod privacy;
 mod shell;
+mod staff;
 mod support;

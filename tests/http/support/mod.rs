@@ -115,6 +115,7 @@ pub fn seed(config: &Config, data_dir: &Path) {
     reference_data::import_all(&mut conn, &config.refdata_dir).unwrap_or_else(|e| panic!("import: {e:#}"));
     demo::seed_catalogue(&mut conn, &config.refdata_dir, &FileStore::new(data_dir), &test_clock())
         .unwrap_or_else(|e| panic!("seed: {e:#}"));
+    dvc_portal::services::staff::seed_demo_staff(&mut conn, &test_clock()).unwrap_or_else(|e| panic!("staff: {e}"));
 }
 
 /// A seeded SQLite database and data directory, built once per test run and copied per test.
@@ -139,12 +140,19 @@ pub fn test_clock() -> Clock {
     Clock::fixed(Utc.with_ymd_and_hms(2026, 11, 25, 2, 0, 0).single().unwrap_or_else(|| panic!("bad time")))
 }
 
-/// The real server on port 0 over a private seeded database.
-pub struct TestApp {
+/// One browser: a cookie jar talking to the server (citizens and officers each have their own).
+#[derive(Clone)]
+pub struct Browser {
     /// `http://127.0.0.1:<port>`.
     pub address: String,
     /// A client that keeps cookies and does not follow redirects.
     pub client: reqwest::Client,
+}
+
+/// The real server on port 0 over a private seeded database.
+pub struct TestApp {
+    /// The default browser (`app.get(..)` etc. go through it).
+    pub browser: Browser,
     /// The application's database.
     pub db: Db,
     /// The application's clock (fixed; move it with `clock.set`).
@@ -172,12 +180,21 @@ impl TestApp {
             Application::build_with_db(config, clock.clone(), db.clone()).unwrap_or_else(|e| panic!("build: {e:#}"));
         let address = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .cookie_store(true)
-            .build()
-            .unwrap_or_else(|e| panic!("client: {e}"));
-        TestApp { address, client, db, clock, smtp, jobs, _test_db: test_db }
+        TestApp { browser: Browser::new(&address), db, clock, smtp, jobs, _test_db: test_db }
+    }
+
+    /// A new browser with an empty cookie jar.
+    pub fn new_browser(&self) -> Browser {
+        Browser::new(&self.browser.address)
+    }
+
+    /// A new browser signed in as the staff member `login` (password [`STAFF_PASSWORD`]).
+    pub async fn staff(&self, login: &str) -> Browser {
+        let b = self.new_browser();
+        let page =
+            b.submit("/can-bo/dang-nhap", "/can-bo/dang-nhap", &[("login", login), ("password", STAFF_PASSWORD)]).await;
+        assert_eq!(page.status, 303, "staff sign-in of {login} failed: {}", page.text());
+        b
     }
 
     /// Runs every background job that is due (mail), as the worker would.
@@ -192,6 +209,29 @@ impl TestApp {
     /// A database connection for assertions.
     pub fn conn(&self) -> PooledConn {
         self.db.get().unwrap_or_else(|e| panic!("conn: {e}"))
+    }
+}
+
+/// The password of every demo staff account.
+pub const STAFF_PASSWORD: &str = dvc_portal::services::staff::DEMO_STAFF_PASSWORD;
+
+impl std::ops::Deref for TestApp {
+    type Target = Browser;
+
+    fn deref(&self) -> &Browser {
+        &self.browser
+    }
+}
+
+impl Browser {
+    /// A browser that keeps cookies and does not follow redirects.
+    pub fn new(address: &str) -> Browser {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .build()
+            .unwrap_or_else(|e| panic!("client: {e}"));
+        Browser { address: address.to_owned(), client }
     }
 
     /// GET a path; returns status, headers and body.
@@ -209,7 +249,7 @@ impl TestApp {
     }
 }
 
-impl TestApp {
+impl Browser {
     /// POSTs a urlencoded form as is.
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         let res = self
@@ -233,7 +273,9 @@ impl TestApp {
         all.extend_from_slice(fields);
         self.post_raw(action, &all).await
     }
+}
 
+impl TestApp {
     /// The JSON payloads of every outbox row of a kind, oldest first.
     pub fn outbox(&self, kind: &str) -> Vec<serde_json::Value> {
         use diesel::prelude::*;
