@@ -31,6 +31,35 @@ enum Command {
     SeedDemo,
     /// Load administrative units, the 2025 mapping and public holidays.
     ImportUnits,
+    /// Fill the database with a province-year of dossiers for benchmarks (bench/README.md).
+    ///
+    /// Seeds the demo catalogue first if it is missing. Refuses a database that already holds
+    /// more than a few thousand dossiers unless --append. On SQLite the load runs with
+    /// synchronous=OFF and without foreign-key checks: a crash during the load can corrupt the
+    /// database, so use it on benchmark databases only.
+    SeedLoad {
+        /// How many dossiers.
+        #[arg(long, default_value_t = 1_000_000)]
+        dossiers: u64,
+        /// How many agencies: UBND tỉnh, the departments, then the first communes.
+        #[arg(long, default_value_t = 100)]
+        agencies: usize,
+        /// How many procedures of the demo catalogue.
+        #[arg(long, default_value_t = 40)]
+        procedures: usize,
+        /// Random seed: the same seed gives the same dossiers.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// The year of submissions.
+        #[arg(long, default_value_t = 2026)]
+        year: i32,
+        /// Last day of submissions (YYYY-MM-DD) and the "as of" of the states; default 31/12.
+        #[arg(long)]
+        until: Option<chrono::NaiveDate>,
+        /// Add to a database that already holds dossiers.
+        #[arg(long)]
+        append: bool,
+    },
 }
 
 fn main() {
@@ -123,6 +152,28 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::ImportUnits => {
             config.create_database = true;
             seed(&config, false)?;
+        }
+        Command::SeedLoad { dossiers, agencies, procedures, seed: random_seed, year, until, append } => {
+            use dvc_portal::services::seed_load;
+            let db = open_database(&config)?;
+            let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
+            if seed_load::catalogue_missing(&mut conn)? {
+                println!("seed-load: the demo catalogue is missing; seeding it first");
+                seed(&config, true)?;
+            }
+            let options =
+                seed_load::LoadOptions { dossiers, agencies, procedures, seed: random_seed, year, until, append };
+            let report = seed_load::run(&mut conn, &options, &mut |p| {
+                println!(
+                    "seed-load: {:>9} / {} dossiers, {:>9} history rows, up to {}, {:.0} s",
+                    p.dossiers,
+                    p.total,
+                    p.events,
+                    p.day.format("%d/%m/%Y"),
+                    p.elapsed.as_secs_f64()
+                );
+            })?;
+            println!("{report}");
         }
     }
     Ok(())

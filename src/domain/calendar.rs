@@ -215,8 +215,11 @@ impl Calendar {
 
     /// The instant the clock starts for a dossier received or submitted at `at`.
     pub fn reception_start(&self, at: NaiveDateTime) -> Result<NaiveDateTime, CalendarError> {
-        // Decree 45/2020/NĐ-CP Art. 11: a dossier submitted online outside office hours (or on a
-        // day off) is received from the next working time; Decree 118/2025/NĐ-CP: the time limit
+        // Outside office hours (or on a day off) a dossier is received from the next working time
+        // (DESIGN §5; Decree 118/2025/NĐ-CP Art. 17(2)(c) has the system acknowledge an online
+        // dossier at once and the desk answer within 8 working hours; Art. 18(2) moves paper
+        // received after 15:00 to the next working day; the Decree 45/2020/NĐ-CP Art. 11 clause
+        // on out-of-hours online receipt is not verified here). Art. 17(3): the time limit
         // runs from the receipt of a complete dossier. Inside a session the clock starts at once.
         self.walk(at, |s, _| Some(s))
     }
@@ -276,7 +279,7 @@ impl Calendar {
     /// The due date (ngày hẹn trả) of a time limit counted from `start` (a reception instant).
     pub fn due(&self, start: NaiveDateTime, limit: u32, unit: TimeLimitUnit) -> Result<NaiveDateTime, CalendarError> {
         match unit {
-            // Decree 118/2025/NĐ-CP: the time limit is counted in working days from receipt of a
+            // Decree 118/2025/NĐ-CP Art. 17(3): the time limit is counted from receipt of a
             // complete dossier; one working day is the agency's daily office hours (8 h by default),
             // counted only inside office hours on working days (DESIGN §5).
             TimeLimitUnit::WorkingDays => {
@@ -299,7 +302,7 @@ impl Calendar {
     /// The new due date when a clock paused (states 5 and 6) at `paused_at` resumes at `resumed_at`.
     ///
     /// `restart`: the full limit runs again from the next working time after `resumed_at` (a
-    /// supplement that completes the dossier, Decree 118/2025/NĐ-CP: the time limit runs from
+    /// supplement that completes the dossier, Decree 118/2025/NĐ-CP Art. 19(5): the time limit runs from
     /// receipt of a complete dossier). Otherwise (payment) the office time left at the pause is
     /// counted on from the next working time after `resumed_at`; a calendar-day limit is pushed
     /// back by the calendar days paused. A dossier paused when already overdue keeps its due date.

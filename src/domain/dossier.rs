@@ -328,7 +328,10 @@ pub fn transition(from: Position, action: Action, role: Role, resume: Option<Pos
         (S::Processing, Some(Step::Specialist), A::ProposeResult, Role::Specialist) => at(S::Processing, Step::Leader),
         (S::Processing, Some(Step::Leader), A::SendBack, Role::Leader) => at(S::Processing, Step::Specialist),
         (S::Processing, Some(Step::Leader), A::Approve, Role::Leader) => at(S::Resolved, Step::Return),
-        (S::Received | S::Processing, _, A::Stop, Role::Leader) => end(S::Stopped),
+        // Not while another agency holds its part (liên thông): it comes back first.
+        (S::Received | S::Processing, step, A::Stop, Role::Leader) if step != Some(Step::Transferred) => {
+            end(S::Stopped)
+        }
         (S::Resolved, _, A::ReturnResult, Role::OneStop | Role::System | Role::Citizen) => end(S::Returned),
         (
             S::Submitted | S::Received | S::Processing | S::SupplementRequested | S::AwaitingPayment,
@@ -472,6 +475,7 @@ mod tests {
             (p(S::Processing, spec), A::SendBack, Role::Leader),
             (p(S::Processing, Some(Step::Leader)), A::RequestSupplement, Role::Specialist),
             (p(S::Resolved, Some(Step::Return)), A::Stop, Role::Leader),
+            (p(S::Processing, Some(Step::Transferred)), A::Stop, Role::Leader),
             (p(S::Submitted, desk), A::Assign, Role::OneStop),
         ];
         for (from, action, role) in refused {

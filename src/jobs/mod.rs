@@ -2,6 +2,7 @@
 //! later, outside any transaction, by a worker (in `serve`, or `run_pending` in tests).
 //! Delivery is at least once (see [`runner`]): a job may run twice, so jobs must tolerate it.
 
+pub mod reminders;
 pub mod runner;
 
 pub use runner::{

@@ -180,6 +180,11 @@ fn work(ctx: &JobContext, poll: Duration, options: &RunOptions, shared: &Shared)
         if stop() {
             break;
         }
+        match super::reminders::run_if_due(ctx) {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(count = n, "deadline reminders enqueued"),
+            Err(e) => tracing::error!(error = %format!("{e:#}"), "deadline reminders failed; trying again later"),
+        }
         match drain(ctx, options, &owner, &stop) {
             Ok(report) if !report.is_empty() => {
                 tracing::info!(sent = report.sent, retried = report.retried, dead = report.dead, "outbox run")

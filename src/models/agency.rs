@@ -3,6 +3,7 @@
 use crate::db::DbConn;
 use crate::db::schema::agencies;
 use diesel::prelude::*;
+use diesel::sql_types::Bool;
 
 /// One agency.
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset, serde::Serialize)]
@@ -60,5 +61,62 @@ impl Agency {
     /// Overwrites one agency.
     pub fn update(conn: &mut DbConn, row: &Agency) -> QueryResult<usize> {
         diesel::update(agencies::table.find(&row.id)).set(row).execute(conn)
+    }
+}
+
+/// The boxed agencies query the administration's list filters.
+type AgencyQuery<'a> = agencies::BoxedQuery<'a, crate::db::MultiBackend>;
+
+impl Agency {
+    fn matching(words: &[String], code: Option<&str>, kind: Option<&str>) -> AgencyQuery<'static> {
+        let mut q = agencies::table.into_boxed();
+        if let Some(kind) = kind {
+            q = q.filter(agencies::kind.eq(kind.to_owned()));
+        }
+        type Cond = Box<dyn BoxableExpression<agencies::table, crate::db::MultiBackend, SqlType = Bool>>;
+        let mut text: Option<Cond> = None;
+        for w in words {
+            let like: Cond = Box::new(agencies::search_text.like(format!("%{w}%")));
+            text = Some(match text {
+                Some(t) => Box::new(t.and(like)),
+                None => like,
+            });
+        }
+        if let Some(c) = code {
+            let like: Cond = Box::new(agencies::code.like(format!("%{c}%")));
+            text = Some(match text {
+                Some(t) => Box::new(t.or(like)),
+                None => like,
+            });
+        }
+        if let Some(t) = text {
+            q = q.filter(t);
+        }
+        q
+    }
+
+    /// A page of agencies whose folded name contains every word of `words` (or whose code
+    /// contains `code`), optionally of one kind, in display order; and how many match in all.
+    pub fn search(
+        conn: &mut DbConn,
+        words: &[String],
+        code: Option<&str>,
+        kind: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> QueryResult<(Vec<Agency>, i64)> {
+        let total = Self::matching(words, code, kind).count().get_result(conn)?;
+        let rows = Self::matching(words, code, kind)
+            .order((agencies::position, agencies::name))
+            .limit(limit)
+            .offset(offset)
+            .select(Agency::as_select())
+            .load(conn)?;
+        Ok((rows, total))
+    }
+
+    /// The largest display position among agencies of a kind.
+    pub fn max_position(conn: &mut DbConn, kind: &str) -> QueryResult<Option<i32>> {
+        agencies::table.filter(agencies::kind.eq(kind)).select(diesel::dsl::max(agencies::position)).first(conn)
     }
 }

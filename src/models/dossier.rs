@@ -224,6 +224,18 @@ impl Dossier {
             .execute(conn)
     }
 
+    /// Dossiers an agency holds in processing (states 2 and 4) due before `before`, soonest
+    /// first (overdue ones included).
+    pub fn held_due_before(conn: &mut DbConn, agency_id: &str, before: NaiveDateTime) -> QueryResult<Vec<Dossier>> {
+        dossiers::table
+            .filter(dossiers::handler_agency_id.eq(agency_id))
+            .filter(dossiers::status.eq_any([2, 4]))
+            .filter(dossiers::due_at.le(before))
+            .order(dossiers::due_at)
+            .select(Dossier::as_select())
+            .load(conn)
+    }
+
     /// Its history in order.
     pub fn events(conn: &mut DbConn, id: &str) -> QueryResult<Vec<DossierEvent>> {
         dossier_events::table

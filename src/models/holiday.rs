@@ -37,3 +37,28 @@ impl Holiday {
         diesel::update(holidays::table.find(row.day)).set(row).execute(conn)
     }
 }
+
+impl Holiday {
+    /// The days of one year, in date order.
+    pub fn of_year(conn: &mut DbConn, year: i32) -> QueryResult<Vec<Holiday>> {
+        let (Some(first), Some(last)) = (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31))
+        else {
+            return Ok(Vec::new());
+        };
+        holidays::table
+            .filter(holidays::day.between(first, last))
+            .order(holidays::day)
+            .select(Holiday::as_select())
+            .load(conn)
+    }
+
+    /// One day.
+    pub fn find(conn: &mut DbConn, day: NaiveDate) -> QueryResult<Option<Holiday>> {
+        holidays::table.find(day).select(Holiday::as_select()).first(conn).optional()
+    }
+
+    /// Removes one day.
+    pub fn delete(conn: &mut DbConn, day: NaiveDate) -> QueryResult<usize> {
+        diesel::delete(holidays::table.find(day)).execute(conn)
+    }
+}

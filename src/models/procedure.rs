@@ -245,3 +245,40 @@ impl ProcedureForm {
             .optional()
     }
 }
+
+/// The boxed procedures query the administration's list filters.
+type ProcedureQuery<'a> = procedures::BoxedQuery<'a, crate::db::MultiBackend>;
+
+impl Procedure {
+    fn matching(words: &[String]) -> ProcedureQuery<'static> {
+        let mut q = procedures::table.into_boxed();
+        for w in words {
+            q = q.filter(procedures::search_text.like(format!("%{w}%")));
+        }
+        q
+    }
+
+    /// A page of procedures whose folded search text contains every word of `words`, by code;
+    /// and how many match in all (the administration's list).
+    pub fn search_words(
+        conn: &mut DbConn,
+        words: &[String],
+        limit: i64,
+        offset: i64,
+    ) -> QueryResult<(Vec<Procedure>, i64)> {
+        let total = Self::matching(words).count().get_result(conn)?;
+        let rows = Self::matching(words)
+            .order(procedures::code)
+            .limit(limit)
+            .offset(offset)
+            .select(Procedure::as_select())
+            .load(conn)?;
+        Ok((rows, total))
+    }
+
+    /// Removes a procedure's e-form definition (the generic form is used instead).
+    pub fn delete_eform(conn: &mut DbConn, procedure_id: &str) -> QueryResult<usize> {
+        use crate::db::schema::eforms;
+        diesel::delete(eforms::table.find(procedure_id)).execute(conn)
+    }
+}

@@ -130,3 +130,75 @@ impl Staff {
             .execute(conn)
     }
 }
+
+/// The boxed staff query the administration's list filters.
+type StaffQuery<'a> = staff::BoxedQuery<'a, crate::db::MultiBackend>;
+
+impl Staff {
+    fn matching(words: &[String], agency_id: Option<&str>) -> StaffQuery<'static> {
+        let mut q = staff::table.into_boxed();
+        for w in words {
+            q = q.filter(staff::search_text.like(format!("%{w}%")));
+        }
+        if let Some(a) = agency_id {
+            q = q.filter(staff::agency_id.eq(a.to_owned()));
+        }
+        q
+    }
+
+    /// A page of staff whose folded name and user name contain every word of `words`,
+    /// optionally of one agency, by name; and how many match in all.
+    pub fn search(
+        conn: &mut DbConn,
+        words: &[String],
+        agency_id: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> QueryResult<(Vec<Staff>, i64)> {
+        let total = Self::matching(words, agency_id).count().get_result(conn)?;
+        let rows = Self::matching(words, agency_id)
+            .order((staff::full_name, staff::username))
+            .limit(limit)
+            .offset(offset)
+            .select(Staff::as_select())
+            .load(conn)?;
+        Ok((rows, total))
+    }
+
+    /// One by sign-in name.
+    pub fn find_by_username(conn: &mut DbConn, username: &str) -> QueryResult<Option<Staff>> {
+        staff::table.filter(staff::username.eq(username)).select(Staff::as_select()).first(conn).optional()
+    }
+
+    /// Whether another staff member (not `except_id`) has this e-mail (lower-cased).
+    pub fn email_taken(conn: &mut DbConn, email_lc: &str, except_id: &str) -> QueryResult<bool> {
+        diesel::select(diesel::dsl::exists(
+            staff::table.filter(staff::email_lc.eq(email_lc)).filter(staff::id.ne(except_id)),
+        ))
+        .get_result(conn)
+    }
+
+    /// `(staff id, role)` of several staff members.
+    pub fn roles_of_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<(String, String)>> {
+        staff_roles::table
+            .filter(staff_roles::staff_id.eq_any(ids))
+            .select((staff_roles::staff_id, staff_roles::role))
+            .load(conn)
+    }
+
+    /// How many active staff members hold `role`.
+    pub fn count_active_with_role(conn: &mut DbConn, role: &str) -> QueryResult<i64> {
+        staff::table
+            .inner_join(staff_roles::table)
+            .filter(staff::active.eq(true))
+            .filter(staff_roles::role.eq(role))
+            .count()
+            .get_result(conn)
+    }
+
+    /// Ends every session of a staff member (password set, account disabled).
+    pub fn end_sessions(conn: &mut DbConn, id: &str) -> QueryResult<usize> {
+        use crate::db::schema::sessions;
+        diesel::delete(sessions::table.filter(sessions::staff_id.eq(id))).execute(conn)
+    }
+}

@@ -240,3 +240,33 @@ pub fn claim_daily_run(conn: &mut DbConn, name: &str, day: NaiveDate, at: NaiveD
         .execute(conn)?;
     Ok(true)
 }
+
+/// The boxed audit query the audit page filters.
+type AuditQuery<'a> = audit_log::BoxedQuery<'a, crate::db::MultiBackend>;
+
+impl AuditEntry {
+    fn of_entity(entity: Option<&str>) -> AuditQuery<'static> {
+        let mut q = audit_log::table.into_boxed();
+        if let Some(e) = entity {
+            q = q.filter(audit_log::entity.eq(e.to_owned()));
+        }
+        q
+    }
+
+    /// A page of entries, optionally of one kind of thing, newest first; and how many in all.
+    pub fn page(
+        conn: &mut DbConn,
+        entity: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> QueryResult<(Vec<AuditEntry>, i64)> {
+        let total = Self::of_entity(entity).count().get_result(conn)?;
+        let rows = Self::of_entity(entity)
+            .order((audit_log::at.desc(), audit_log::id.desc()))
+            .limit(limit)
+            .offset(offset)
+            .select(AuditEntry::as_select())
+            .load(conn)?;
+        Ok((rows, total))
+    }
+}

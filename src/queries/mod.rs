@@ -2,3 +2,5 @@
 
 pub mod catalogue_search;
 pub mod my_dossiers;
+pub mod officer;
+pub mod leader;

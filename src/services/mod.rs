@@ -2,9 +2,12 @@
 //! queries only run statements.
 
 pub mod accounts;
+pub mod admin;
 pub mod catalogue;
 pub mod demo;
 pub mod intake;
+pub mod invitation;
 pub mod reference_data;
+pub mod seed_load;
 pub mod staff;
 pub mod workflow;

@@ -996,9 +996,9 @@ pub async fn supplement(
 
 /// The citizen downloads an electronic result: a dossier whose result is ready (9) counts as
 /// returned (10), Decree 118/2025/NĐ-CP Art. 22(3). Does nothing in any other state.
-pub fn mark_result_downloaded(conn: &mut DbConn, clock: &Clock, d: &Dossier, user_id: &str) -> Result<(), AppError> {
+pub fn mark_result_downloaded(conn: &mut DbConn, clock: &Clock, d: &Dossier, actor: &Actor) -> Result<(), AppError> {
     let from = position_of(d)?;
-    let Ok(to) = transition(from, Action::ReturnResult, Role::Citizen, None) else { return Ok(()) };
+    let Ok(to) = transition(from, Action::ReturnResult, actor.role, None) else { return Ok(()) };
     let now = clock.now_naive();
     let next = Dossier {
         status: to.status.code(),
@@ -1015,11 +1015,103 @@ pub fn mark_result_downloaded(conn: &mut DbConn, clock: &Clock, d: &Dossier, use
         conn,
         &next,
         now,
-        &Actor::citizen(user_id),
+        actor,
         Action::ReturnResult,
         Some(from.status),
         to.status,
-        Some("Công dân tải kết quả điện tử"),
+        Some("Người nộp tải kết quả điện tử"),
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn dossier(status: Status, step: Option<Step>, agency: &str, holder: &str, handler: Option<&str>) -> Dossier {
+        let t = NaiveDate::from_ymd_opt(2026, 11, 25).and_then(|d| d.and_hms_opt(2, 0, 0)).unwrap_or_default();
+        Dossier {
+            id: "d".into(),
+            code: "000.20.01.H56-261125-00001".into(),
+            procedure_id: "p".into(),
+            agency_id: agency.into(),
+            applicant_user_id: None,
+            applicant_name: "Nguyễn Thị Lan".into(),
+            applicant_id_number: "038190012345".into(),
+            applicant_phone: "0912345678".into(),
+            applicant_email: None,
+            applicant_address: None,
+            status: status.code(),
+            channel: "truc-tuyen".into(),
+            form_values: "{}".into(),
+            submitted_at: t,
+            received_at: Some(t),
+            due_at: Some(t),
+            finished_at: None,
+            status_note: None,
+            version: 3,
+            created_at: t,
+            updated_at: t,
+            handler_agency_id: Some(holder.into()),
+            handler_step: step.map(|s| s.code().to_owned()),
+            handler_staff_id: handler.map(str::to_owned),
+            resume_status: None,
+            paused_at: None,
+            result_note: None,
+            search_text: String::new(),
+        }
+    }
+
+    fn officer(id: &str, agency: &str, roles: &[Role]) -> Officer {
+        Officer { id: id.into(), agency_id: agency.into(), roles: roles.to_vec() }
+    }
+
+    #[test]
+    fn actions_follow_the_table_the_holder_and_the_assignment() {
+        let desk = officer("m", "xa", &[Role::OneStop]);
+        let spec = officer("s", "xa", &[Role::Specialist]);
+        let other_spec = officer("s2", "xa", &[Role::Specialist]);
+        let leader = officer("l", "xa", &[Role::Leader]);
+        let both = officer("b", "xa", &[Role::OneStop, Role::Leader]);
+        let elsewhere = officer("x", "stp", &[Role::OneStop, Role::Specialist, Role::Leader]);
+
+        let new = dossier(Status::Submitted, Some(Step::OneStop), "xa", "xa", None);
+        assert_eq!(allowed_actions(&desk, &new), [Action::Receive, Action::RequestSupplement, Action::Refuse]);
+        assert!(allowed_actions(&spec, &new).is_empty());
+        assert!(allowed_actions(&elsewhere, &new).is_empty(), "another agency acts on nothing");
+
+        let assigned = dossier(Status::Processing, Some(Step::Specialist), "xa", "xa", Some("s"));
+        assert_eq!(
+            allowed_actions(&spec, &assigned),
+            [Action::Transfer, Action::ProposeResult, Action::RequestSupplement]
+        );
+        assert!(allowed_actions(&other_spec, &assigned).is_empty(), "assigned to someone else");
+        assert_eq!(allowed_actions(&leader, &assigned), [Action::Stop]);
+
+        let review = dossier(Status::Processing, Some(Step::Leader), "xa", "xa", Some("s"));
+        assert_eq!(allowed_actions(&leader, &review), [Action::SendBack, Action::Approve, Action::Stop]);
+        assert_eq!(role_for(&both, &review, Action::Approve), Some(Role::Leader));
+        assert!(allowed_actions(&spec, &review).is_empty());
+
+        // Transferred: only the other agency's specialists act, the sender's agency waits.
+        let away = dossier(Status::Processing, Some(Step::Transferred), "xa", "stp", None);
+        assert!(allowed_actions(&spec, &away).is_empty());
+        assert_eq!(allowed_actions(&elsewhere, &away), [Action::ReturnTransfer]);
+
+        let ready = dossier(Status::Resolved, Some(Step::Return), "xa", "xa", Some("s"));
+        assert_eq!(allowed_actions(&desk, &ready), [Action::ReturnResult]);
+    }
+
+    #[test]
+    fn extension_once_by_the_holders_specialist_or_leader() {
+        let spec = officer("s", "xa", &[Role::Specialist]);
+        let desk = officer("m", "xa", &[Role::OneStop]);
+        let d = dossier(Status::Processing, Some(Step::Specialist), "xa", "xa", Some("s"));
+        assert!(may_extend(&spec, &d, false));
+        assert!(!may_extend(&spec, &d, true), "once only");
+        assert!(!may_extend(&desk, &d, false));
+        let done = dossier(Status::Resolved, Some(Step::Return), "xa", "xa", Some("s"));
+        assert!(!may_extend(&spec, &done, false));
+    }
 }

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod auth;
 pub mod csrf;
 pub mod form_state;
+pub mod leader;
 pub mod middleware;
 pub mod officer;
 pub mod public;
@@ -48,15 +49,29 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/tai-khoan/ho-so/{code}", web::get().to(public::dossiers::show))
     .route("/tai-khoan/ho-so/{code}/rut", web::get().to(public::dossiers::withdraw_form))
     .route("/tai-khoan/ho-so/{code}/rut", web::post().to(public::dossiers::withdraw))
+    .route("/tai-khoan/ho-so/{code}/bo-sung", web::get().to(public::follow_up::supplement_form))
+    .route("/tai-khoan/ho-so/{code}/bo-sung", web::post().to(public::follow_up::supplement))
+    .route("/tai-khoan/ho-so/{code}/ket-qua/{id}", web::get().to(public::follow_up::download))
+    .route("/tra-cuu/ket-qua/{id}", web::get().to(public::follow_up::download_signed))
     .route("/tai-khoan/ban-nhap/{id}/xoa", web::post().to(public::dossiers::delete_draft))
     .route("/tai-khoan/tep/{id}", web::get().to(public::dossiers::attachment))
     .route("/thu-tuc/{code}/nop", web::get().to(public::intake::show))
     .route("/thu-tuc/{code}/nop", web::post().to(public::intake::post))
     .route("/tra-cuu", web::get().to(public::tracking::show))
     .route("/tra-cuu", web::post().to(public::tracking::verify))
+    // Leaders (leader/).
+    .route("/lanh-dao", web::get().to(leader::home))
     // Staff (officer/).
     .route("/can-bo/dang-nhap", web::get().to(officer::account::login_form))
     .route("/can-bo/dang-nhap", web::post().to(officer::account::login))
     .route("/can-bo/dang-xuat", web::post().to(officer::account::logout))
+    .route("/can-bo", web::get().to(officer::queues::show))
+    .route("/can-bo/ho-so/{code}", web::get().to(officer::dossier::show))
+    .route("/can-bo/ho-so/{code}/tep/{id}", web::get().to(officer::dossier::file))
+    .route("/can-bo/ho-so/{code}/tep/{id}/xem", web::get().to(officer::dossier::preview))
+    .route("/can-bo/ho-so/{code}/phieu/{kind}", web::get().to(officer::slips::show))
+    .route("/can-bo/ho-so/{code}/ghi-chu", web::post().to(officer::actions::note))
+    .route("/can-bo/ho-so/{code}/{action:trinh-ket-qua|phe-duyet}", web::post().to(officer::actions::act_with_files))
+    .route("/can-bo/ho-so/{code}/{action}", web::post().to(officer::actions::act))
     .default_service(web::to(public::not_found));
 }

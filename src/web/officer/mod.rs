@@ -2,3 +2,7 @@
 //! printable slips.
 
 pub mod account;
+pub mod queues;
+pub mod actions;
+pub mod dossier;
+pub mod slips;

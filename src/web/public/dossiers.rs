@@ -112,6 +112,10 @@ pub struct ShowPage {
     events: Vec<EventLine>,
     can_withdraw: bool,
     fresh: bool,
+    /// What the officer asked to supplement, while the request is open.
+    missing: Option<String>,
+    /// The result files, once approved.
+    results: Vec<Attachment>,
 }
 
 /// `?moi=1` right after submission.
@@ -121,7 +125,7 @@ pub struct ShowQuery {
     moi: String,
 }
 
-async fn own_dossier(state: &AppState, code: String, user_id: &str) -> Result<DossierView, AppError> {
+pub(crate) async fn own_dossier(state: &AppState, code: String, user_id: &str) -> Result<DossierView, AppError> {
     let user_id = user_id.to_owned();
     state
         .db
@@ -161,7 +165,8 @@ pub async fn show(
         .paper_names
         .iter()
         .filter_map(|(pos, name)| {
-            let files: Vec<Attachment> = v.attachments.iter().filter(|a| a.paper_position == *pos).cloned().collect();
+            let files: Vec<Attachment> =
+                v.attachments.iter().filter(|a| a.paper_position == *pos && a.purpose != "result").cloned().collect();
             (!files.is_empty()).then(|| PaperFiles { name: name.clone(), files })
         })
         .collect();
@@ -177,6 +182,12 @@ pub async fn show(
         can_withdraw: position_of(&v.dossier)
             .is_ok_and(|p| transition(p, Action::Withdraw, Role::Citizen, None).is_ok()),
         fresh: q.moi == "1",
+        missing: (status == Status::SupplementRequested).then(|| v.dossier.status_note.clone().unwrap_or_default()),
+        results: if matches!(status, Status::Resolved | Status::Returned) {
+            v.attachments.iter().filter(|a| a.purpose == "result").cloned().collect()
+        } else {
+            Vec::new()
+        },
         v,
     })
 }

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod catalogue;
 pub mod dossiers;
+pub mod follow_up;
 pub mod home;
 pub mod intake;
 pub mod tracking;

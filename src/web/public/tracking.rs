@@ -41,6 +41,8 @@ pub struct Found {
     finished: Option<String>,
     events: Vec<EventLine>,
     verified: bool,
+    /// Result files (name, signed link), shown after the second factor.
+    results: Vec<(String, String)>,
 }
 
 fn found(v: DossierView, verified: bool) -> Found {
@@ -53,6 +55,7 @@ fn found(v: DossierView, verified: bool) -> Found {
         events: event_lines(&v),
         v,
         verified,
+        results: Vec::new(),
     }
 }
 
@@ -150,5 +153,15 @@ pub async fn verify(
         state.db.write(move |conn| Ok(session::record_failure(conn, &key, now).map(|_| ())?)).await?;
         return refused("Số điện thoại hoặc số định danh không khớp với thông tin khi nộp hồ sơ.", v);
     }
-    page(&TrackingPage { ctx, code, error: None, found: Some(found(v, true)), verify_error: None })
+    let mut shown = found(v, true);
+    if matches!(Status::from_code(shown.v.dossier.status), Some(Status::Resolved | Status::Returned)) {
+        shown.results = shown
+            .v
+            .attachments
+            .iter()
+            .filter(|a| a.purpose == "result")
+            .map(|a| (a.file_name.clone(), super::follow_up::signed_result_link(&state, &shown.v.dossier.code, &a.id)))
+            .collect();
+    }
+    page(&TrackingPage { ctx, code, error: None, found: Some(shown), verify_error: None })
 }
