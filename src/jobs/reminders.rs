@@ -52,10 +52,7 @@ fn lines(conn: &mut DbConn, rows: &[Dossier]) -> diesel::QueryResult<Vec<String>
 pub fn enqueue_digests(conn: &mut DbConn, clock: &Clock, base_url: &str) -> diesel::QueryResult<usize> {
     let now = clock.now_naive();
     let local = to_local(now);
-    let province = Calendar::new(
-        calendar_for(conn, "").map(|c| c.overrides).unwrap_or_default(),
-        Default::default(),
-    );
+    let province = Calendar::new(calendar_for(conn, "").map(|c| c.overrides).unwrap_or_default(), Default::default());
     let opening = NaiveTime::from_hms_opt(7, 0, 0).unwrap_or(NaiveTime::MIN);
     if !province.is_working_day(local.date()) || local.time() < opening {
         return Ok(0);

@@ -223,7 +223,11 @@ fn queue_cond(queue: Queue, scope: &Scope, at: Instants) -> Cond {
         Queue::Supplement => Box::new(dossiers::status.eq(5).nullable()),
         Queue::Payment => Box::new(dossiers::status.eq(6).nullable()),
         Queue::DueSoon => Box::new(
-            dossiers::status.eq_any(RUNNING).nullable().and(dossiers::due_at.gt(at.now)).and(dossiers::due_at.le(at.soon)),
+            dossiers::status
+                .eq_any(RUNNING)
+                .nullable()
+                .and(dossiers::due_at.gt(at.now))
+                .and(dossiers::due_at.le(at.soon)),
         ),
         Queue::Overdue => Box::new(dossiers::status.eq_any(RUNNING).nullable().and(dossiers::due_at.lt(at.now))),
         Queue::ToReturn => Box::new(dossiers::status.eq(9).nullable()),
@@ -243,13 +247,9 @@ fn like_escape(text: &str) -> String {
     out
 }
 
-fn filtered(
-    scope: &Scope,
-    queue: Queue,
-    at: Instants,
-    filter: &Filter,
-) -> dossiers::BoxedQuery<'static, MultiBackend> {
-    let mut q = dossiers::table.into_boxed::<MultiBackend>().filter(scope_cond(scope)).filter(queue_cond(queue, scope, at));
+fn filtered(scope: &Scope, queue: Queue, at: Instants, filter: &Filter) -> dossiers::BoxedQuery<'static, MultiBackend> {
+    let mut q =
+        dossiers::table.into_boxed::<MultiBackend>().filter(scope_cond(scope)).filter(queue_cond(queue, scope, at));
     if let Some(id) = &filter.procedure_id {
         q = q.filter(dossiers::procedure_id.eq(id.clone()));
     }
@@ -328,9 +328,7 @@ pub fn counter_procedures(conn: &mut DbConn, agency: &Agency) -> QueryResult<Vec
     let all = Procedure::all(conn)?;
     let own: Vec<Procedure> = all
         .iter()
-        .filter(|p| {
-            p.agency_id.as_deref() == Some(agency.id.as_str()) || (agency.kind == "commune" && p.level == "xa")
-        })
+        .filter(|p| p.agency_id.as_deref() == Some(agency.id.as_str()) || (agency.kind == "commune" && p.level == "xa"))
         .cloned()
         .collect();
     Ok(if own.is_empty() { all } else { own })

@@ -76,7 +76,11 @@ pub fn office_phone(errors: &mut Errors, field: &str, input: &str) -> Option<Str
     let digits = value.chars().filter(char::is_ascii_digit).count();
     let shape = value.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-' | '(' | ')' | '+'));
     if !shape || !(8..=15).contains(&digits) {
-        push(errors, field, "Số điện thoại gồm 8–15 chữ số (có thể có dấu cách, dấu chấm, gạch ngang), ví dụ 0237 3852 111.");
+        push(
+            errors,
+            field,
+            "Số điện thoại gồm 8–15 chữ số (có thể có dấu cách, dấu chấm, gạch ngang), ví dụ 0237 3852 111.",
+        );
     }
     Some(value)
 }

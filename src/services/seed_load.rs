@@ -566,9 +566,9 @@ impl Generator<'_> {
         let world = World { agencies, transfer_targets: self.transfer_targets, as_of: self.as_of };
         for plan in &planned {
             let agency = &agencies[plan.agency];
-            let seq = last_seq.entry(plan.agency).or_insert_with(|| {
-                self.counters.get(&(agency.code.clone(), yymmdd.clone())).copied().unwrap_or(0)
-            });
+            let seq = last_seq
+                .entry(plan.agency)
+                .or_insert_with(|| self.counters.get(&(agency.code.clone(), yymmdd.clone())).copied().unwrap_or(0));
             *seq += 1;
             let code = dossier_code(&agency.code, day, u32::try_from(*seq).unwrap_or(0));
             let p = &procs[plan.procedure];
@@ -714,7 +714,11 @@ impl Generator<'_> {
         s.online += u64::from(plan.online);
         let open = matches!(
             status,
-            Status::Submitted | Status::Received | Status::Processing | Status::SupplementRequested | Status::AwaitingPayment
+            Status::Submitted
+                | Status::Received
+                | Status::Processing
+                | Status::SupplementRequested
+                | Status::AwaitingPayment
         );
         if open && sim.due.is_some_and(|d| d < self.as_of) {
             s.open_overdue += 1;
@@ -883,10 +887,11 @@ pub fn run(conn: &mut DbConn, opts: &LoadOptions, progress: &mut dyn FnMut(&Prog
         } else {
             Some((WeightedIndex::new(online_list.iter().map(|i| procs[*i].weight))?, online_list))
         };
-        let counters = bulk::counters_between(conn, &from.format("%y%m%d").to_string(), &until.format("%y%m%d").to_string())?
-            .into_iter()
-            .map(|(a, d, s)| ((a, d), s))
-            .collect();
+        let counters =
+            bulk::counters_between(conn, &from.format("%y%m%d").to_string(), &until.format("%y%m%d").to_string())?
+                .into_iter()
+                .map(|(a, d, s)| ((a, d), s))
+                .collect();
         let generator = Generator {
             rng,
             agencies: &agencies,

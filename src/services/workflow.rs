@@ -266,8 +266,14 @@ pub fn due_from(cal: &Calendar, procedure: &Procedure, at: NaiveDateTime) -> Res
     Ok(to_utc(cal.due(start, limit, unit).map_err(calendar_error)?))
 }
 
+/// Cleans free text line by line (NFC, spaces collapsed) and keeps its line breaks, so that a
+/// list of missing papers stays a list; empty lines are dropped.
+fn clean_lines(text: &str) -> String {
+    text.lines().map(clean).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n")
+}
+
 fn required_text(field: &str, text: &str, missing: &str) -> Result<String, AppError> {
-    let text = clean(text);
+    let text = clean_lines(text);
     if text.is_empty() {
         return Err(AppError::Invalid(vec![(field.into(), missing.into())]));
     }

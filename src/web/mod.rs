@@ -1,5 +1,6 @@
 //! The HTTP layer: the one route table, grouped by audience.
 
+pub mod admin;
 pub mod api;
 pub mod assets;
 pub mod auth;
@@ -66,12 +67,40 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/can-bo/dang-nhap", web::post().to(officer::account::login))
     .route("/can-bo/dang-xuat", web::post().to(officer::account::logout))
     .route("/can-bo", web::get().to(officer::queues::show))
+    .route("/can-bo/tiep-nhan", web::get().to(officer::counter::form))
+    .route("/can-bo/tiep-nhan", web::post().to(officer::counter::submit))
     .route("/can-bo/ho-so/{code}", web::get().to(officer::dossier::show))
-    .route("/can-bo/ho-so/{code}/tep/{id}", web::get().to(officer::dossier::file))
-    .route("/can-bo/ho-so/{code}/tep/{id}/xem", web::get().to(officer::dossier::preview))
+    .route("/can-bo/ho-so/{code}/tep/{id}", web::get().to(officer::files::download))
+    .route("/can-bo/ho-so/{code}/tep/{id}/xem", web::get().to(officer::files::preview))
     .route("/can-bo/ho-so/{code}/phieu/{kind}", web::get().to(officer::slips::show))
     .route("/can-bo/ho-so/{code}/ghi-chu", web::post().to(officer::actions::note))
     .route("/can-bo/ho-so/{code}/{action:trinh-ket-qua|phe-duyet}", web::post().to(officer::actions::act_with_files))
     .route("/can-bo/ho-so/{code}/{action}", web::post().to(officer::actions::act))
+    // Administration (admin/).
+    .route("/can-bo/kich-hoat", web::get().to(admin::invitation::form))
+    .route("/can-bo/kich-hoat", web::post().to(admin::invitation::activate))
+    .route("/quan-tri", web::get().to(admin::index))
+    .route("/quan-tri/co-quan", web::get().to(admin::agencies::list))
+    .route("/quan-tri/co-quan/moi", web::get().to(admin::agencies::new_form))
+    .route("/quan-tri/co-quan/moi", web::post().to(admin::agencies::create))
+    .route("/quan-tri/co-quan/{code}", web::get().to(admin::agencies::edit_form))
+    .route("/quan-tri/co-quan/{code}", web::post().to(admin::agencies::update))
+    .route("/quan-tri/can-bo", web::get().to(admin::staff::list))
+    .route("/quan-tri/can-bo/moi", web::get().to(admin::staff::new_form))
+    .route("/quan-tri/can-bo/moi", web::post().to(admin::staff::create))
+    .route("/quan-tri/can-bo/{username}", web::get().to(admin::staff::edit_form))
+    .route("/quan-tri/can-bo/{username}", web::post().to(admin::staff::update))
+    .route("/quan-tri/can-bo/{username}/gui-loi-moi", web::post().to(admin::staff::resend))
+    .route("/quan-tri/thu-tuc", web::get().to(admin::procedures::list))
+    .route("/quan-tri/thu-tuc/moi", web::get().to(admin::procedures::new_form))
+    .route("/quan-tri/thu-tuc/moi", web::post().to(admin::procedures::create))
+    .route("/quan-tri/thu-tuc/{code}", web::get().to(admin::procedures::edit_form))
+    .route("/quan-tri/thu-tuc/{code}", web::post().to(admin::procedures::update))
+    .route("/quan-tri/ngay-nghi", web::get().to(admin::holidays::list))
+    .route("/quan-tri/ngay-nghi", web::post().to(admin::holidays::add))
+    .route("/quan-tri/ngay-nghi/{day}", web::get().to(admin::holidays::edit_form))
+    .route("/quan-tri/ngay-nghi/{day}", web::post().to(admin::holidays::update))
+    .route("/quan-tri/ngay-nghi/{day}/xoa", web::post().to(admin::holidays::delete))
+    .route("/quan-tri/nhat-ky", web::get().to(admin::audit::list))
     .default_service(web::to(public::not_found));
 }

@@ -20,7 +20,7 @@ async fn leaders_see_dossiers_awaiting_their_approval_within_their_scope() {
 
     let commune = app.staff("xa1.lanhdao").await.get("/lanh-dao").await;
     assert_eq!(commune.status, 200);
-    assert_eq!(commune.html().texts("#pending-title + table tbody tr td:first-child a"), [code.clone()]);
+    assert_eq!(commune.html().texts("#pending-title + table tbody tr td:first-child a"), std::slice::from_ref(&code));
     assert!(commune.html().text("h1").contains("Ủy ban nhân dân"), "scoped to the commune");
 
     let department = app.staff("stp.lanhdao").await.get("/lanh-dao").await;
@@ -28,7 +28,7 @@ async fn leaders_see_dossiers_awaiting_their_approval_within_their_scope() {
     assert!(!department.text().contains(&code));
 
     let province = app.staff("tinh.lanhdao").await.get("/lanh-dao").await;
-    assert_eq!(province.html().texts("#pending-title + table tbody tr td:first-child a"), [code.clone()]);
+    assert_eq!(province.html().texts("#pending-title + table tbody tr td:first-child a"), std::slice::from_ref(&code));
     assert!(province.html().text("h1").contains("toàn tỉnh"));
 
     assert_eq!(app.staff("xa1.motcua").await.get("/lanh-dao").await.status, 403);

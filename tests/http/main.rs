@@ -2,19 +2,22 @@
 //! (`TEST_DATABASE_URL=postgres://…`). One binary; one file per area.
 
 mod accounts;
+mod admin;
 mod api;
 mod catalogue;
 mod cli;
 mod db;
 mod follow_up;
 mod import;
-mod leader;
 mod intake;
+mod leader;
 mod mail;
 mod migrations;
+mod officer_pages;
 mod outbox;
 mod privacy;
 mod reminders;
 mod shell;
 mod staff;
 mod support;
+mod workflow;

@@ -44,7 +44,10 @@ async fn officers_are_reminded_once_a_working_day_of_dossiers_due_soon_and_overd
     let sent = digests(&app);
     let mut to: Vec<&str> = sent.iter().filter_map(|m| m["to"].as_str()).collect();
     to.sort_unstable();
-    assert_eq!(to, ["xa1.chuyenvien@demo.thanhhoa.gov.vn", "xa1.lanhdao@demo.thanhhoa.gov.vn", "xa1.motcua@demo.thanhhoa.gov.vn"]);
+    assert_eq!(
+        to,
+        ["xa1.chuyenvien@demo.thanhhoa.gov.vn", "xa1.lanhdao@demo.thanhhoa.gov.vn", "xa1.motcua@demo.thanhhoa.gov.vn"]
+    );
     assert!(sent[0]["message"]["due_soon"][0].as_str().unwrap_or_default().starts_with(&code));
     assert_eq!(sent[0]["message"]["overdue"].as_array().map(Vec::len), Some(0));
     // Once a day, whoever asks.

@@ -2,7 +2,7 @@
 //! contacts, office hours).
 
 use super::audit::{self, Change};
-use super::{Errors, Paged, new_id, offset, optional, optional_email, office_phone, push, required, search_words};
+use super::{Errors, Paged, new_id, office_phone, offset, optional, optional_email, push, required, search_words};
 use crate::clock::Clock;
 use crate::db::{Db, DbConn};
 use crate::domain::calendar::OfficeHours;

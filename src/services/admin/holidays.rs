@@ -146,7 +146,11 @@ fn parse(input: &HolidayInput) -> Result<Holiday, AppError> {
     }
     if let (Some(d), Some("makeup_working_day")) = (day, kind) {
         if !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
-            push(&mut errors, "day", "Ngày làm việc bù phải là thứ Bảy hoặc Chủ nhật (ngày thường đã là ngày làm việc).");
+            push(
+                &mut errors,
+                "day",
+                "Ngày làm việc bù phải là thứ Bảy hoặc Chủ nhật (ngày thường đã là ngày làm việc).",
+            );
         }
     }
     match (day, kind) {
@@ -184,8 +188,14 @@ pub async fn add(db: &Db, clock: &Clock, by: &str, input: HolidayInput) -> Resul
             return Err(AppError::Invalid(vec![("day".into(), no_working_day(y))]));
         }
         let id = row.day.to_string();
-        let change =
-            Change { by: Some(&by), action: "create", entity: "holiday", entity_id: &id, before: None, after: Some(audit_json(&row)) };
+        let change = Change {
+            by: Some(&by),
+            action: "create",
+            entity: "holiday",
+            entity_id: &id,
+            before: None,
+            after: Some(audit_json(&row)),
+        };
         audit::record(conn, &clock, change)?;
         Ok(row)
     })
@@ -236,8 +246,14 @@ pub async fn delete(db: &Db, clock: &Clock, by: &str, day: &str) -> Result<Holid
             return Err(AppError::bad_request("no_working_day", no_working_day(y)));
         }
         let id = before.day.to_string();
-        let change =
-            Change { by: Some(&by), action: "delete", entity: "holiday", entity_id: &id, before: Some(audit_json(&before)), after: None };
+        let change = Change {
+            by: Some(&by),
+            action: "delete",
+            entity: "holiday",
+            entity_id: &id,
+            before: Some(audit_json(&before)),
+            after: None,
+        };
         audit::record(conn, &clock, change)?;
         Ok(before)
     })
@@ -264,9 +280,8 @@ mod tests {
     fn a_year_of_days_off_has_no_working_day() {
         let cal = Calendar::default();
         assert_eq!(working_days(&cal, 2027), 261);
-        let all: Vec<NaiveDate> = NaiveDate::from_ymd_opt(2027, 1, 1)
-            .map(|d| d.iter_days().take(365).collect())
-            .unwrap_or_default();
+        let all: Vec<NaiveDate> =
+            NaiveDate::from_ymd_opt(2027, 1, 1).map(|d| d.iter_days().take(365).collect()).unwrap_or_default();
         let off = Calendar::new(DayOverrides::from_rows(all.iter().map(|d| (*d, "statutory"))), OfficeHours::default());
         assert_eq!(working_days(&off, 2027), 0);
     }

@@ -3,7 +3,7 @@
 //! an invitation.
 
 use super::audit::{self, Change};
-use super::{Errors, Paged, Pairs, new_id, offset, office_phone, optional, push, search_words};
+use super::{Errors, Paged, Pairs, new_id, office_phone, offset, optional, push, search_words};
 use crate::clock::Clock;
 use crate::db::{Db, DbConn};
 use crate::domain::citizen::{Email, parse_full_name};
@@ -109,8 +109,7 @@ pub fn list(conn: &mut DbConn, q: &str, agency_code: &str, page: i64) -> Result<
     for (id, role) in Staff::roles_of_many(conn, &ids)? {
         held.entry(id).or_default().push(role);
     }
-    let agencies: HashMap<String, String> =
-        Agency::all(conn)?.into_iter().map(|a| (a.id, a.short_name)).collect();
+    let agencies: HashMap<String, String> = Agency::all(conn)?.into_iter().map(|a| (a.id, a.short_name)).collect();
     let items = rows
         .into_iter()
         .map(|s| StaffLine {
@@ -174,7 +173,8 @@ fn parse(input: &StaffInput, row: &mut Staff, creating: bool) -> (Vec<String>, E
     if creating {
         row.username = parse_username(&mut errors, &input.username);
     }
-    row.full_name = parse_full_name(&input.full_name).map_err(|m| push(&mut errors, "full_name", m)).unwrap_or_default();
+    row.full_name =
+        parse_full_name(&input.full_name).map_err(|m| push(&mut errors, "full_name", m)).unwrap_or_default();
     match Email::parse(&input.email) {
         Ok(e) => {
             row.email = e.as_str().to_owned();

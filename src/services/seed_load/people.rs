@@ -44,13 +44,13 @@ const FAMILY: [(&str, u32); 30] = [
 ];
 
 const MIDDLE_MALE: [&str; 20] = [
-    "Văn", "Văn", "Văn", "Đức", "Minh", "Quang", "Hữu", "Xuân", "Công", "Ngọc", "Thanh", "Đình", "Trọng", "Bá",
-    "Duy", "Tiến", "Mạnh", "Hoàng", "Anh", "Thế",
+    "Văn", "Văn", "Văn", "Đức", "Minh", "Quang", "Hữu", "Xuân", "Công", "Ngọc", "Thanh", "Đình", "Trọng", "Bá", "Duy",
+    "Tiến", "Mạnh", "Hoàng", "Anh", "Thế",
 ];
 
 const MIDDLE_FEMALE: [&str; 18] = [
-    "Thị", "Thị", "Thị", "Thị", "Thu", "Ngọc", "Thanh", "Minh", "Phương", "Hồng", "Kim", "Thúy", "Diệu", "Mai",
-    "Bích", "Hải", "Khánh", "Quỳnh",
+    "Thị", "Thị", "Thị", "Thị", "Thu", "Ngọc", "Thanh", "Minh", "Phương", "Hồng", "Kim", "Thúy", "Diệu", "Mai", "Bích",
+    "Hải", "Khánh", "Quỳnh",
 ];
 
 const GIVEN_MALE: [&str; 40] = [
@@ -168,7 +168,8 @@ impl PeopleMaker {
         let phone = format!("{}{:07}", pick(rng, &MOBILE_PREFIXES), rng.gen_range(0..10_000_000));
         let words: Vec<String> = fold(&name).split(' ').map(str::to_owned).collect();
         let given = words.last().cloned().unwrap_or_default();
-        let initials: String = words.iter().take(words.len().saturating_sub(1)).filter_map(|w| w.chars().next()).collect();
+        let initials: String =
+            words.iter().take(words.len().saturating_sub(1)).filter_map(|w| w.chars().next()).collect();
         let mut email = format!("{given}{initials}{:02}@example.com", birth_year % 100);
         let mut n = 1;
         while !self.emails.insert(email.clone()) {

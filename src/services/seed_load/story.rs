@@ -26,8 +26,11 @@ const MISSING: [&str; 4] = [
     "Văn bản ủy quyền có công chứng hoặc chứng thực.",
 ];
 
-const WITHDRAW_REASONS: [&str; 3] =
-    ["Tôi nộp nhầm thủ tục, xin rút để nộp lại.", "Không còn nhu cầu giải quyết.", "Xin rút để bổ sung hồ sơ đầy đủ hơn."];
+const WITHDRAW_REASONS: [&str; 3] = [
+    "Tôi nộp nhầm thủ tục, xin rút để nộp lại.",
+    "Không còn nhu cầu giải quyết.",
+    "Xin rút để bổ sung hồ sơ đầy đủ hơn.",
+];
 
 const STOP_REASONS: [&str; 3] = [
     "Kết quả xác minh cho thấy không đủ điều kiện giải quyết theo quy định.",
@@ -304,7 +307,14 @@ impl Sim {
 
     /// Applies one step at `at` (moved after the previous one) unless the story is over or `at`
     /// is after "as of"; returns whether it happened.
-    fn act(&mut self, mut at: NaiveDateTime, action: Action, role: Role, who: Who, note: Option<String>) -> anyhow::Result<bool> {
+    fn act(
+        &mut self,
+        mut at: NaiveDateTime,
+        action: Action,
+        role: Role,
+        who: Who,
+        note: Option<String>,
+    ) -> anyhow::Result<bool> {
         if !self.live {
             return Ok(false);
         }
@@ -454,37 +464,38 @@ pub fn tell(rng: &mut impl Rng, world: &World<'_>, plan: &Plan<'_>) -> anyhow::R
     };
 
     // A supplement: asked once (Decree 118/2025/NĐ-CP Art. 11(2)(c)), the clock restarts.
-    let supplement_step = |rng: &mut dyn rand::RngCore, s: &mut Sim, budget: &mut f64, who: Who, role: Role| -> anyhow::Result<bool> {
-        let at = clock.add(s.last(), gap(rng, *budget));
-        let missing = MISSING[rng.gen_range(0..MISSING.len())].to_owned();
-        if !s.act(at, Action::RequestSupplement, role, who, Some(missing))? {
-            return Ok(false);
-        }
-        match fate {
-            Fate::StuckSupplement => return Ok(false),
-            Fate::Withdrawn(Status::SupplementRequested) => {
-                let at = citizen_later(rng, at, 24, 480);
-                let reason = WITHDRAW_REASONS[rng.gen_range(0..WITHDRAW_REASONS.len())].to_owned();
-                s.act(at, Action::Withdraw, Role::Citizen, Who::Citizen, Some(reason))?;
+    let supplement_step =
+        |rng: &mut dyn rand::RngCore, s: &mut Sim, budget: &mut f64, who: Who, role: Role| -> anyhow::Result<bool> {
+            let at = clock.add(s.last(), gap(rng, *budget));
+            let missing = MISSING[rng.gen_range(0..MISSING.len())].to_owned();
+            if !s.act(at, Action::RequestSupplement, role, who, Some(missing))? {
                 return Ok(false);
             }
-            _ => {}
-        }
-        let back = citizen_later(rng, at, 12, 240);
-        let note = rng.gen_bool(0.6).then(|| "Đã bổ sung giấy tờ theo yêu cầu.".to_owned());
-        if !s.act(back, Action::Supplement, Role::Citizen, Who::Citizen, note)? {
-            return Ok(false);
-        }
-        let back = s.last();
-        let old_due = s.due.unwrap_or(back);
-        let new_due = clock
-            .cal
-            .resume(at, back, old_due, p.restart_after_supplement, p.limit, p.unit)
-            .map_err(|e| anyhow::anyhow!("due date after a supplement: {e}"))?;
-        s.set_due(new_due);
-        *budget = clock.between(back, new_due).max(30) as f64;
-        Ok(true)
-    };
+            match fate {
+                Fate::StuckSupplement => return Ok(false),
+                Fate::Withdrawn(Status::SupplementRequested) => {
+                    let at = citizen_later(rng, at, 24, 480);
+                    let reason = WITHDRAW_REASONS[rng.gen_range(0..WITHDRAW_REASONS.len())].to_owned();
+                    s.act(at, Action::Withdraw, Role::Citizen, Who::Citizen, Some(reason))?;
+                    return Ok(false);
+                }
+                _ => {}
+            }
+            let back = citizen_later(rng, at, 12, 240);
+            let note = rng.gen_bool(0.6).then(|| "Đã bổ sung giấy tờ theo yêu cầu.".to_owned());
+            if !s.act(back, Action::Supplement, Role::Citizen, Who::Citizen, note)? {
+                return Ok(false);
+            }
+            let back = s.last();
+            let old_due = s.due.unwrap_or(back);
+            let new_due = clock
+                .cal
+                .resume(at, back, old_due, p.restart_after_supplement, p.limit, p.unit)
+                .map_err(|e| anyhow::anyhow!("due date after a supplement: {e}"))?;
+            s.set_due(new_due);
+            *budget = clock.between(back, new_due).max(30) as f64;
+            Ok(true)
+        };
 
     if supplement && at_desk && !supplement_step(rng, &mut s, &mut budget, desk, Role::OneStop)? {
         return Ok(s);
@@ -548,7 +559,8 @@ pub fn tell(rng: &mut impl Rng, world: &World<'_>, plan: &Plan<'_>) -> anyhow::R
     }
     let at = clock.add(s.last(), gap(rng, budget));
     let summary = format!("Đủ điều kiện giải quyết; dự thảo kết quả: {}", p.result);
-    if !s.act(at, Action::ProposeResult, Role::Specialist, specialist, Some(summary))? || fate == Fate::StuckProcessing {
+    if !s.act(at, Action::ProposeResult, Role::Specialist, specialist, Some(summary))? || fate == Fate::StuckProcessing
+    {
         return Ok(s);
     }
     let at = clock.add(s.last(), gap(rng, budget));
@@ -569,7 +581,8 @@ pub fn tell(rng: &mut impl Rng, world: &World<'_>, plan: &Plan<'_>) -> anyhow::R
 }
 
 /// Hour-of-day weights of online submissions (local time): office hours, the evening, the night.
-const ONLINE_HOURS: [u32; 24] = [2, 1, 1, 1, 1, 3, 8, 20, 45, 50, 48, 40, 22, 30, 45, 45, 40, 30, 25, 28, 30, 25, 15, 6];
+const ONLINE_HOURS: [u32; 24] =
+    [2, 1, 1, 1, 1, 3, 8, 20, 45, 50, 48, 40, 22, 30, 45, 45, 40, 30, 25, 28, 30, 25, 15, 6];
 
 /// A submission time on `date`: counters in office sessions (mornings busier), online any hour.
 pub fn submission_time(rng: &mut impl Rng, clock: &WorkClock, date: NaiveDate, online: bool) -> NaiveDateTime {

@@ -56,7 +56,11 @@ pub async fn home(req: HttpRequest, leader: Leader, state: web::Data<AppState>) 
     };
     page(&HomePage {
         ctx: PageCtx::new(&req, &state.config.province_name, Some(&Viewer::of_staff(staff))),
-        scope_name: if provincial { format!("toàn tỉnh {}", state.config.province_name) } else { staff.agency.name.clone() },
+        scope_name: if provincial {
+            format!("toàn tỉnh {}", state.config.province_name)
+        } else {
+            staff.agency.name.clone()
+        },
         provincial,
         pending: pending.into_iter().map(line).collect(),
         load,

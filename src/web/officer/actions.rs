@@ -56,8 +56,18 @@ const ACTIONS: [(Action, &str, &str, &str); 11] = [
     (Action::Receive, "tiep-nhan", "Tiếp nhận hồ sơ", "Hồ sơ đầy đủ, hợp lệ: tiếp nhận và tính ngày hẹn trả kết quả."),
     (Action::Assign, "giao-chuyen-vien", "Chuyển chuyên viên xử lý", "Giao hồ sơ cho một chuyên viên của cơ quan."),
     (Action::Transfer, "chuyen-lien-thong", "Chuyển liên thông", "Gửi hồ sơ đến cơ quan khác để phối hợp giải quyết."),
-    (Action::ReturnTransfer, "tra-lien-thong", "Trả hồ sơ liên thông", "Gửi lại ý kiến, kết quả xử lý cho cơ quan đã chuyển."),
-    (Action::ProposeResult, "trinh-ket-qua", "Trình lãnh đạo phê duyệt", "Đề xuất kết quả giải quyết kèm dự thảo văn bản."),
+    (
+        Action::ReturnTransfer,
+        "tra-lien-thong",
+        "Trả hồ sơ liên thông",
+        "Gửi lại ý kiến, kết quả xử lý cho cơ quan đã chuyển.",
+    ),
+    (
+        Action::ProposeResult,
+        "trinh-ket-qua",
+        "Trình lãnh đạo phê duyệt",
+        "Đề xuất kết quả giải quyết kèm dự thảo văn bản.",
+    ),
     (Action::SendBack, "tra-lai", "Trả lại chuyên viên", "Yêu cầu chuyên viên xem xét, sửa đổi đề xuất."),
     (Action::Approve, "phe-duyet", "Phê duyệt kết quả", "Phê duyệt kết quả giải quyết; công dân được thông báo."),
     (Action::ReturnResult, "tra-ket-qua", "Trả kết quả", "Đã giao kết quả cho công dân."),
@@ -88,16 +98,15 @@ fn files(label: &'static str) -> FieldSpec {
     }
 }
 
-fn fields_of(
-    action: Action,
-    specialists: &[Staff],
-    agencies: &[Agency],
-    own_agency: &str,
-) -> Vec<FieldSpec> {
+fn fields_of(action: Action, specialists: &[Staff], agencies: &[Agency], own_agency: &str) -> Vec<FieldSpec> {
     match action {
         Action::Refuse => vec![text("reason", "Lý do từ chối", "Ghi trên Phiếu từ chối gửi công dân.")],
         Action::RequestSupplement => {
-            vec![text("missing", "Giấy tờ, nội dung cần bổ sung", "Mỗi giấy tờ một dòng; ghi trên Phiếu yêu cầu bổ sung.")]
+            vec![text(
+                "missing",
+                "Giấy tờ, nội dung cần bổ sung",
+                "Liệt kê đủ một lần, mỗi giấy tờ một dòng (hoặc cách nhau bằng dấu chấm phẩy); ghi trên Phiếu yêu cầu bổ sung.",
+            )]
         }
         Action::Assign => vec![FieldSpec {
             name: "specialist_id",
@@ -195,7 +204,8 @@ fn extend_command(values: &BTreeMap<String, String>) -> Result<Command, AppError
         t => NaiveTime::parse_from_str(t, "%H:%M").ok(),
     };
     if time.is_none() {
-        errors.push(("new_due_time".to_owned(), "Vui lòng nhập giờ hẹn trả theo dạng giờ:phút, ví dụ 16:30.".to_owned()));
+        errors
+            .push(("new_due_time".to_owned(), "Vui lòng nhập giờ hẹn trả theo dạng giờ:phút, ví dụ 16:30.".to_owned()));
     }
     if get("reason").is_empty() {
         errors.push(("reason".to_owned(), "Vui lòng nêu lý do gia hạn để gửi thư xin lỗi công dân.".to_owned()));

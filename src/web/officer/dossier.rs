@@ -1,8 +1,9 @@
 //! The staff dossier page (`/can-bo/ho-so/{code}`): applicant, form values, files, deadlines,
 //! history, transfers, extensions, the notes thread and one form per action the officer may
-//! take now; and the files themselves (download always; preview only images and PDF, sandboxed).
+//! take now.
 
 use super::actions::{self, ActionForm};
+use super::files::previewable;
 use super::queues::{DueBadge, channel_label, due_badge};
 use crate::domain::calendar::Calendar;
 use crate::domain::catalogue::TimeLimitUnit;
@@ -17,7 +18,7 @@ use crate::web::auth::{Officer, SessionStaff, Viewer};
 use crate::web::form_state::FormState;
 use crate::web::render::{PageCtx, local_time, page_with_status};
 use crate::web::state::AppState;
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -183,9 +184,11 @@ pub fn form_lines(json: &str) -> Vec<(String, String)> {
             };
             let text = match v {
                 serde_json::Value::String(s) => s.clone(),
-                serde_json::Value::Array(items) => {
-                    items.iter().map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned)).collect::<Vec<_>>().join("; ")
-                }
+                serde_json::Value::Array(items) => items
+                    .iter()
+                    .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+                    .collect::<Vec<_>>()
+                    .join("; "),
                 serde_json::Value::Null => String::new(),
                 other => other.to_string(),
             };
@@ -203,11 +206,6 @@ fn size_text(bytes: i64) -> String {
     }
 }
 
-/// Whether a stored file may be shown inline (images and PDF only).
-pub fn previewable(content_type: &str) -> bool {
-    matches!(content_type, "application/pdf" | "image/jpeg" | "image/png")
-}
-
 const PURPOSES: [(&str, &str); 4] = [
     ("paper", "Giấy tờ nộp trực tuyến"),
     ("scan", "Bản quét giấy tờ nhận trực tiếp"),
@@ -216,7 +214,8 @@ const PURPOSES: [(&str, &str); 4] = [
 ];
 
 fn file_groups(sd: &StaffDossier) -> Vec<FileGroup> {
-    let paper_name = |pos: i32| sd.papers.iter().find(|p| p.position == pos).map(|p| p.name.clone()).unwrap_or_default();
+    let paper_name =
+        |pos: i32| sd.papers.iter().find(|p| p.position == pos).map(|p| p.name.clone()).unwrap_or_default();
     PURPOSES
         .iter()
         .map(|(purpose, title)| FileGroup {
@@ -360,7 +359,11 @@ pub fn view(
         notes: sd
             .notes
             .iter()
-            .map(|n| NoteView { at: local_time(&n.at), author: sd.staff_name(&n.staff_id).to_owned(), body: n.body.clone() })
+            .map(|n| NoteView {
+                at: local_time(&n.at),
+                author: sd.staff_name(&n.staff_id).to_owned(),
+                body: n.body.clone(),
+            })
             .collect(),
         slips: slips_of(&sd),
         posted,
@@ -412,61 +415,4 @@ pub async fn show(
     let staff = officer.0;
     let loaded = load(&state, &staff, code.into_inner()).await?;
     page_with_status(StatusCode::OK, &view(&req, &state, &staff, loaded, Posted::default(), query.moi == "1"))
-}
-
-/// A file of a dossier the officer may see, with its bytes.
-async fn dossier_file(state: &AppState, staff: &SessionStaff, code: String, id: String) -> Result<(Attachment, Vec<u8>), AppError> {
-    let officer = workflow::Officer::new(&staff.staff, &staff.roles);
-    let a = state
-        .db
-        .run(move |conn| {
-            let d = workflow::find_visible(conn, &officer, &code)?;
-            Ok(Attachment::find(conn, &id)?.filter(|a| a.dossier_id.as_deref() == Some(d.id.as_str())))
-        })
-        .await?
-        .ok_or(AppError::NotFound("tệp"))?;
-    let (files, sha) = (state.files.clone(), a.sha256.clone());
-    let bytes = web::block(move || files.get(&sha))
-        .await?
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("file {}: {e}", a.id)))?;
-    Ok((a, bytes))
-}
-
-/// `GET /can-bo/ho-so/{code}/tep/{id}`: always a download.
-pub async fn file(
-    officer: Officer,
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, AppError> {
-    let (code, id) = path.into_inner();
-    let (a, bytes) = dossier_file(&state, &officer.0, code, id).await?;
-    Ok(HttpResponse::Ok()
-        .content_type(a.content_type.clone())
-        .insert_header(header::ContentDisposition::attachment(a.file_name.clone()))
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .body(bytes))
-}
-
-/// `GET /can-bo/ho-so/{code}/tep/{id}/xem`: images and PDF shown inline in a sandbox; any other
-/// type is never shown inline.
-pub async fn preview(
-    officer: Officer,
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, AppError> {
-    let (code, id) = path.into_inner();
-    let (a, bytes) = dossier_file(&state, &officer.0, code, id).await?;
-    if !previewable(&a.content_type) {
-        return Err(AppError::NotFound("bản xem trước của tệp"));
-    }
-    let inline = header::ContentDisposition {
-        disposition: header::DispositionType::Inline,
-        parameters: vec![header::DispositionParam::Filename(a.file_name.clone())],
-    };
-    Ok(HttpResponse::Ok()
-        .content_type(a.content_type.clone())
-        .insert_header(inline)
-        .insert_header((header::CONTENT_SECURITY_POLICY, "sandbox"))
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .body(bytes))
 }

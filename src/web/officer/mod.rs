@@ -2,7 +2,9 @@
 //! printable slips.
 
 pub mod account;
-pub mod queues;
 pub mod actions;
+pub mod counter;
 pub mod dossier;
+pub mod files;
+pub mod queues;
 pub mod slips;

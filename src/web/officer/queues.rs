@@ -49,16 +49,21 @@ pub fn due_badge(cal: &Calendar, now: NaiveDateTime, d: &Dossier) -> Option<DueB
     let status = Status::from_code(d.status)?;
     let daily = cal.hours.daily_minutes();
     match status {
-        Status::SupplementRequested | Status::AwaitingPayment => d.paused_at.map(|p| DueBadge {
-            class: "due-paused",
-            text: format!("Tạm dừng tính thời hạn từ {}", local_time(&p)),
-        }),
+        Status::SupplementRequested | Status::AwaitingPayment => d
+            .paused_at
+            .map(|p| DueBadge {
+                class: "due-paused", text: format!("Tạm dừng tính thời hạn từ {}", local_time(&p))
+            }),
         Status::Received | Status::Processing => {
             let due = d.due_at?;
             let (now_l, due_l) = (to_local(now), to_local(due));
             if now > due {
                 let late = cal.remaining_minutes(due_l, now_l, due_l);
-                let text = if late > 0 { format!("Quá hạn {}", working_span(late, daily)) } else { "Đã quá hạn".into() };
+                let text = if late > 0 {
+                    format!("Quá hạn {}", working_span(late, daily))
+                } else {
+                    "Đã quá hạn".into()
+                };
                 return Some(DueBadge { class: "due-overdue", text });
             }
             let left = cal.remaining_minutes(now_l, due_l, now_l);
@@ -78,10 +83,8 @@ pub fn due_badge(cal: &Calendar, now: NaiveDateTime, d: &Dossier) -> Option<DueB
 
 /// The instants of the deadline queues: now and one working day from now.
 pub fn instants(cal: &Calendar, now: NaiveDateTime) -> Instants {
-    let soon = cal
-        .due(to_local(now), 1, TimeLimitUnit::WorkingDays)
-        .map(to_utc)
-        .unwrap_or_else(|_| now + TimeDelta::days(1));
+    let soon =
+        cal.due(to_local(now), 1, TimeLimitUnit::WorkingDays).map(to_utc).unwrap_or_else(|_| now + TimeDelta::days(1));
     Instants { now, soon }
 }
 
@@ -230,7 +233,8 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let staff = officer.0;
     let query = query.into_inner();
-    let scope = Scope { agency_id: staff.agency.id.clone(), staff_id: staff.staff.id.clone(), roles: staff.roles.clone() };
+    let scope =
+        Scope { agency_id: staff.agency.id.clone(), staff_id: staff.staff.id.clone(), roles: staff.roles.clone() };
     let shown = scope.queues();
     let default = if staff.has(crate::models::staff::roles::ONE_STOP) { Queue::New } else { Queue::Mine };
     let queue = Queue::from_slug(&query.hang).filter(|q| shown.contains(q)).unwrap_or(default);

@@ -84,8 +84,9 @@ fn papers_received(sd: &StaffDossier) -> Vec<String> {
         .collect()
 }
 
+/// A list typed as lines or separated by semicolons (the workflow stores reasons on one line).
 fn lines(text: &str) -> Vec<String> {
-    text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
+    text.split(['\n', ';']).map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
 }
 
 /// Builds the slip `kind` of the dossier, if it applies.
