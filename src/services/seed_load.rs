@@ -1066,12 +1066,22 @@ mod bulk {
         }};
     }
 
+    // PostgreSQL takes the two big tables by COPY (binary): a third of the time of multi-row
+    // INSERTs, whose cost there is the server parsing and planning 65,535 parameters at a time.
     pub fn insert_dossiers(conn: &mut DbConn, rows: &[DossierRow]) -> QueryResult<()> {
-        insert_all!(conn, dossiers::table, rows, DOSSIER_COLUMNS)
+        match conn {
+            DbConn::Postgres(c) => diesel::copy_from(dossiers::table).from_insertable(rows).execute(c).map(|_| ()),
+            DbConn::Sqlite(_) => insert_all!(conn, dossiers::table, rows, DOSSIER_COLUMNS),
+        }
     }
 
     pub fn insert_events(conn: &mut DbConn, rows: &[EventRow]) -> QueryResult<()> {
-        insert_all!(conn, dossier_events::table, rows, EVENT_COLUMNS)
+        match conn {
+            DbConn::Postgres(c) => {
+                diesel::copy_from(dossier_events::table).from_insertable(rows).execute(c).map(|_| ())
+            }
+            DbConn::Sqlite(_) => insert_all!(conn, dossier_events::table, rows, EVENT_COLUMNS),
+        }
     }
 
     pub fn insert_transfers(conn: &mut DbConn, rows: &[TransferRow]) -> QueryResult<()> {

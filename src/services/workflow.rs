@@ -231,7 +231,9 @@ pub fn allowed_actions(officer: &Officer, d: &Dossier) -> Vec<Action> {
 /// being processed, has a due date and was never extended (Decree 118/2025/NĐ-CP Art. 19(6):
 /// the new appointment may be given only once).
 pub fn may_extend(officer: &Officer, d: &Dossier, extended_before: bool) -> bool {
-    let held = d.handler_agency_id.as_deref().unwrap_or(d.agency_id.as_str()) == officer.agency_id;
+    // The responsible (receiving) agency extends, while it holds the dossier.
+    let held = d.handler_agency_id.as_deref().unwrap_or(d.agency_id.as_str()) == officer.agency_id
+        && d.agency_id == officer.agency_id;
     held && !extended_before
         && d.due_at.is_some()
         && matches!(Status::from_code(d.status), Some(Status::Received | Status::Processing))
@@ -937,7 +939,8 @@ pub async fn supplement(
         )]));
     }
     let files = store_files(env.store, files).await?;
-    let (clock, user_id, code) = (env.clock.clone(), user_id.to_owned(), code.to_owned());
+    let (clock, user_id, code, base_url) =
+        (env.clock.clone(), user_id.to_owned(), code.to_owned(), env.base_url.to_owned());
     env.db
         .write(move |conn| {
             let d = Dossier::find_by_code(conn, &code)?
@@ -995,6 +998,10 @@ pub async fn supplement(
                 to.status,
                 text,
             )?;
+            // The citizen learns the (recomputed) due date, as at any reception.
+            let event = if to.status == Status::Received { "receive" } else { "supplement" };
+            let link = format!("{base_url}/tai-khoan/ho-so/{}", next.code);
+            notify(conn, &clock, &next, event, due_fact(next.due_at), link)?;
             Ok(next)
         })
         .await

@@ -34,8 +34,15 @@
 //                          region "Thao tác" with one <details> per action (summary = button text);
 //                          region "Phiếu, biểu mẫu in" with slip links; region "Quá trình xử lý"
 //   /lanh-dao              table "Hồ sơ chờ phê duyệt" with the code and "Hạn trả"
-//   /tai-khoan/ho-so/{code} dl facts "Trạng thái", "Ngày hẹn trả kết quả"; the supplement notice with
-//                          the link "Bổ sung hồ sơ trực tuyến"; result links "Tải kết quả: …"
+//   /tai-khoan/ho-so       region "Hồ sơ đã nộp": a table with "Trạng thái" and "Hẹn trả"
+//   /tai-khoan/ho-so/{code} dl facts "Trạng thái", "Ngày tiếp nhận", "Ngày hẹn trả kết quả"; region
+//                          "Hồ sơ cần bổ sung giấy tờ" with the link "Bổ sung hồ sơ trực tuyến"; region
+//                          "Kết quả giải quyết" with links "Tải kết quả: <file>"
+//   /tai-khoan/ho-so/{code}/bo-sung  a file input labelled with the paper's name, "Nội dung bổ sung,
+//                          giải trình", button "Gửi bổ sung"
+//   mail (subjects)        "… cần bổ sung giấy tờ" (with the missing papers and the /bo-sung link),
+//                          "… đã được tiếp nhận" (with "Ngày hẹn trả kết quả: HH:MM ngày dd/mm/yyyy"),
+//                          "… đã có kết quả" (with the link to /tai-khoan/ho-so/{code})
 
 const crypto = require('crypto');
 const fs = require('fs');
@@ -297,13 +304,18 @@ async function queueLine(ctx, page, slug, label) {
 }
 
 /** Opens the action `label` on the staff dossier page, lets `fill` fill it, sends it. */
-async function act(page, code, label, fill = async () => {}) {
+async function act(page, code, label, fill = async () => {}, shotName = null) {
   const panel = page.getByRole('region', { name: 'Thao tác' });
-  const box = panel.locator('details').filter({ has: page.locator('summary', { hasText: label }) });
+  const exactly = new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+  const box = panel.locator('details').filter({ has: page.locator('summary', { hasText: exactly }) });
   const offered = (await panel.locator('details > summary').allTextContents()).map(nfc);
   assert.equal(await box.count(), 1, `no action "${label}" on ${page.url()}; offered: ${JSON.stringify(offered)}`);
   if (!(await box.evaluate((d) => d.open))) await box.locator('summary').click();
   await fill(box);
+  if (shotName) {
+    await checkA11y(page, `biểu mẫu "${label}" đang mở`);
+    await shot(page, shotName);
+  }
   await submitAndWait(page, box.getByRole('button', { name: label, exact: true }));
   const at = new URL(page.url()).pathname;
   assert.equal(at, `/can-bo/ho-so/${code}`, `after "${label}" the browser is at ${page.url()}`);
@@ -420,7 +432,7 @@ const workflow = journey('Một cửa, bổ sung, liên thông, phê duyệt, tr
       assert.ok(mandatory.length >= 1, `no mandatory paper among ${JSON.stringify(papers)}`);
       for (const p of mandatory) {
         await page.locator(`form.eform input[type=file][name="${p.name}"]`)
-          .setInputFiles({ name: `${p.name}.pdf`, mimeType: 'application/pdf', buffer: makePdf(`e2e ${RUN} ${p.name}`) });
+          .setInputFiles({ name: `ban-chup-giay-to-${p.name.replace('paper_', '')}.pdf`, mimeType: 'application/pdf', buffer: makePdf(`e2e ${RUN} ${p.name}`) });
       }
       console.log(`    ${mandatory.length} giấy tờ bắt buộc: ${mandatory.map((p) => p.name).join(', ')}`);
     });
@@ -460,6 +472,12 @@ const workflow = journey('Một cửa, bổ sung, liên thông, phê duyệt, tr
     });
     await step('axe', () => checkA11y(page, 'hàng hồ sơ mới'));
     await shot(page, 'lt-02-mot-cua-hang-moi');
+    await step('hàng hồ sơ ở 320 px: không cuộn ngang', async () => {
+      const narrow = await pageAs(ctx, 'xa1.motcua', { width: 320, height: 700 });
+      await goto(narrow, ctx.url('/can-bo?hang=moi'));
+      await shot(narrow, 'lt-02a-mot-cua-hang-moi-320px');
+      await assertNoHorizontalScroll(narrow, 320);
+    });
     await step(`gõ ${ctx.code} vào "Mã hồ sơ hoặc tên người nộp", bấm "Tìm hồ sơ"`, async () => {
       const search = page.getByRole('search', { name: 'Tìm và lọc hồ sơ' });
       await search.getByLabel('Mã hồ sơ hoặc tên người nộp').fill(ctx.code);
@@ -495,7 +513,7 @@ const workflow = journey('Một cửa, bổ sung, liên thông, phê duyệt, tr
     await goto(page, ctx.url(`/can-bo/ho-so/${ctx.code}`));
     await step('"Yêu cầu bổ sung, hoàn thiện hồ sơ" với danh sách giấy tờ thiếu', () => act(page, ctx.code, 'Yêu cầu bổ sung, hoàn thiện hồ sơ', async (box) => {
       await box.getByLabel('Giấy tờ, nội dung cần bổ sung').fill(MISSING);
-    }));
+    }, 'lt-05a-mot-cua-bieu-mau-yeu-cau-bo-sung'));
     await step('trạng thái "Yêu cầu bổ sung giấy tờ", nêu giấy tờ thiếu, chưa có hạn trả', async () => {
       const v = await expectStaff(ctx, page, S.supplement, { due: null });
       assertContains(v.status, MISSING.split(';')[0], 'Trạng thái (the missing papers)');
@@ -527,7 +545,22 @@ const workflow = journey('Một cửa, bổ sung, liên thông, phê duyệt, tr
   }, { needs: 'xa1.motcua yêu cầu bổ sung, hoàn thiện hồ sơ' });
 
   test('công dân thấy yêu cầu trong "Hồ sơ của tôi", gửi bổ sung một PDF → tiếp nhận, tính hạn', async (ctx) => {
-    const { page } = await expectCitizen(ctx, S.supplement, { due: null });
+    const page = await pageAs(ctx, 'citizen');
+    await step('"Hồ sơ của tôi": dòng của hồ sơ "Yêu cầu bổ sung giấy tờ", chưa có hẹn trả', async () => {
+      await goto(page, ctx.url('/tai-khoan/ho-so'));
+      const r = await tableRow(page.getByRole('region', { name: 'Hồ sơ đã nộp' }), ctx.code);
+      console.log(`    dòng: ${JSON.stringify(r)}`);
+      assertContains(r['Trạng thái'], S.supplement, '"Hồ sơ của tôi", Trạng thái');
+      assert.ok(!/\d{2}\/\d{2}\/\d{4}/.test(r['Hẹn trả']), `"Hồ sơ của tôi" shows a due date before reception: ${r['Hẹn trả']}`);
+    });
+    await step('axe', () => checkA11y(page, 'hồ sơ của tôi (chờ bổ sung)'));
+    await shot(page, 'lt-06a-cong-dan-ho-so-cua-toi');
+    await step(`bấm ${ctx.code}`, () => submitAndWait(page, page.getByRole('region', { name: 'Hồ sơ đã nộp' }).getByRole('link', { name: ctx.code, exact: true })));
+    await step('"Yêu cầu bổ sung giấy tờ", chưa có ngày hẹn trả', async () => {
+      const v = await citizenView(page);
+      assertContains(v.status, S.supplement, 'Trạng thái (citizen page)');
+      assert.equal(v.due, null, `the citizen page shows a due date (${v.dueText}) while waiting for the supplement`);
+    });
     await step('thông báo "Hồ sơ cần bổ sung giấy tờ" nêu giấy tờ thiếu', async () => {
       const notice = page.getByRole('region', { name: 'Hồ sơ cần bổ sung giấy tờ' });
       assertContains(await notice.textContent(), MISSING, 'the notice');
@@ -572,11 +605,17 @@ const workflow = journey('Một cửa, bổ sung, liên thông, phê duyệt, tr
     });
     await step('axe', () => checkA11y(page, 'hồ sơ đã bổ sung (công dân)'));
     await shot(page, 'lt-09-cong-dan-da-bo-sung');
+    await step('"Hồ sơ của tôi": "Đã tiếp nhận", hẹn trả cùng ngày', async () => {
+      await goto(page, ctx.url('/tai-khoan/ho-so'));
+      const r = await tableRow(page.getByRole('region', { name: 'Hồ sơ đã nộp' }), ctx.code);
+      assertContains(r['Trạng thái'], S.received, '"Hồ sơ của tôi", Trạng thái');
+      assertContains(r['Hẹn trả'], ctx.due.slice(0, 10), '"Hồ sơ của tôi", Hẹn trả');
+    });
   }, { needs: 'xa1.motcua yêu cầu bổ sung, hoàn thiện hồ sơ', timeout: 90_000 });
 
   test('thư "đã được tiếp nhận" với ngày hẹn trả kết quả', async (ctx) => {
     const m = await citizenMail(ctx, /đã được tiếp nhận/, 'đã được tiếp nhận');
-    const line = m.text.split(/\r?\n/).find((l) => /Ngày hẹn trả kết quả/.test(l));
+    const line = m.text.split(/\r?\n/).find((l) => /Ngày hẹn trả kết quả/.test(l) && dueOf(l));
     assert.ok(line, `no "Ngày hẹn trả kết quả" line in the mail:\n${m.text}`);
     assert.equal(dueOf(line), ctx.due, `the mail's due date (${line}) differs from the pages' (${ctx.due})`);
   }, { needs: 'công dân thấy yêu cầu trong "Hồ sơ của tôi", gửi bổ sung một PDF → tiếp nhận, tính hạn' });
@@ -662,16 +701,9 @@ const workflow = journey('Một cửa, bổ sung, liên thông, phê duyệt, tr
     });
     await step('axe', () => checkA11y(page, 'trang hồ sơ (Sở Tư pháp)'));
     await shot(page, 'lt-16-stp-ho-so');
-    await step('"Trả hồ sơ liên thông" với ý kiến', async () => {
-      const panel = page.getByRole('region', { name: 'Thao tác' });
-      const box = panel.locator('details').filter({ has: page.locator('summary', { hasText: 'Trả hồ sơ liên thông' }) });
-      assert.equal(await box.count(), 1, `no "Trả hồ sơ liên thông"; offered: ${(await panel.locator('summary').allTextContents()).join('; ')}`);
-      if (!(await box.evaluate((d) => d.open))) await box.locator('summary').click();
+    await step('"Trả hồ sơ liên thông" với ý kiến', () => act(page, ctx.code, 'Trả hồ sơ liên thông', async (box) => {
       await box.getByLabel('Ý kiến, kết quả xử lý của cơ quan').fill(STP_REPLY);
-      const res = await submitAndWait(page, box.getByRole('button', { name: 'Trả hồ sơ liên thông', exact: true }));
-      console.log(`    sau khi trả: ${page.url()} (HTTP ${res && res.status()})`);
-      assert.equal(await page.locator('.error-summary').count(), 0, `refused: ${await errorsShown(page)}`);
-    });
+    }));
     await step('sau khi trả: hồ sơ về xã (Sở Tư pháp còn xem được, không còn thao tác)', async () => {
       assert.equal(new URL(page.url()).pathname, `/can-bo/ho-so/${ctx.code}`, `after returning the transfer: ${page.url()}`);
       const v = await expectStaff(ctx, page, S.processing, { stepText: 'Chuyên viên xử lý' });
@@ -679,6 +711,7 @@ const workflow = journey('Một cửa, bổ sung, liên thông, phê duyệt, tr
     });
     await step('axe', () => checkA11y(page, 'trang hồ sơ (Sở Tư pháp đã trả)'));
     await shot(page, 'lt-17-stp-da-tra');
+    await expectCitizen(ctx, S.processing);
   }, { needs: 'xa1.chuyenvien chuyển liên thông Sở Tư pháp', timeout: 90_000 });
 
   test('xa1.chuyenvien nhận lại hồ sơ, trình lãnh đạo kèm dự thảo PDF', async (ctx) => {
@@ -737,6 +770,7 @@ const workflow = journey('Một cửa, bổ sung, liên thông, phê duyệt, tr
     });
     await step('axe', () => checkA11y(page, 'trang hồ sơ (đã phê duyệt)'));
     await shot(page, 'lt-21-da-phe-duyet');
+    await expectCitizen(ctx, S.resolved);
   }, { needs: 'xa1.chuyenvien nhận lại hồ sơ, trình lãnh đạo kèm dự thảo PDF', timeout: 90_000 });
 
   test('thư "đã có kết quả" dẫn tới "Hồ sơ của tôi"', async (ctx) => {

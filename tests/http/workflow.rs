@@ -215,7 +215,7 @@ async fn a_dossier_goes_from_the_desk_through_two_agencies_to_the_returned_resul
     let specialist = staff_id(&app, "xa1.chuyenvien");
     let res = act(&desk, &code, "giao-chuyen-vien", &[("specialist_id", &specialist)]).await;
     assert_eq!(res.status, 303, "{}", res.text());
-    after_step(&app, &code, 4, "assign", &["receive", "request_supplement"]);
+    after_step(&app, &code, 4, "assign", &["receive", "request_supplement", "receive"]);
     assert_eq!(dossier(&app, &code).handler_staff_id.as_deref(), Some(specialist.as_str()));
 
     // The specialist sees it in their queue and transfers it to the Department of Justice.
@@ -226,7 +226,7 @@ async fn a_dossier_goes_from_the_desk_through_two_agencies_to_the_returned_resul
     let res =
         act(&spec, &code, "chuyen-lien-thong", &[("to_agency_id", &stp), ("note", "Đề nghị xác minh hộ tịch")]).await;
     assert_eq!(res.status, 303, "{}", res.text());
-    after_step(&app, &code, 4, "transfer", &["receive", "request_supplement"]);
+    after_step(&app, &code, 4, "transfer", &["receive", "request_supplement", "receive"]);
     assert_eq!(dossier(&app, &code).handler_agency_id.as_deref(), Some(stp.as_str()));
     assert_eq!(dossier(&app, &code).handler_step.as_deref(), Some("lien_thong"));
 
@@ -236,7 +236,7 @@ async fn a_dossier_goes_from_the_desk_through_two_agencies_to_the_returned_resul
     assert_eq!(theirs.html().texts("table.queue a.dossier-link"), std::slice::from_ref(&code));
     let res = act(&stp_spec, &code, "tra-lien-thong", &[("reply", "Thông tin hộ tịch khớp với sổ gốc")]).await;
     assert_eq!(res.status, 303, "{}", res.text());
-    after_step(&app, &code, 4, "return_transfer", &["receive", "request_supplement"]);
+    after_step(&app, &code, 4, "return_transfer", &["receive", "request_supplement", "receive"]);
     let d = dossier(&app, &code);
     assert_eq!(d.handler_agency_id, Some(d.agency_id.clone()));
     assert_eq!(d.handler_staff_id.as_deref(), Some(specialist.as_str()));
@@ -253,7 +253,7 @@ async fn a_dossier_goes_from_the_desk_through_two_agencies_to_the_returned_resul
     )
     .await;
     assert_eq!(res.status, 303, "{}", res.text());
-    after_step(&app, &code, 4, "propose_result", &["receive", "request_supplement"]);
+    after_step(&app, &code, 4, "propose_result", &["receive", "request_supplement", "receive"]);
     assert_eq!(dossier(&app, &code).handler_step.as_deref(), Some("lanh_dao"));
 
     // The leader approves: result ready, the citizen is told.
@@ -265,12 +265,18 @@ async fn a_dossier_goes_from_the_desk_through_two_agencies_to_the_returned_resul
     );
     let res = act_files(&leader, &code, "phe-duyet", &[("note", "Đồng ý")], None).await;
     assert_eq!(res.status, 303, "{}", res.text());
-    after_step(&app, &code, 9, "approve", &["receive", "request_supplement", "approve"]);
+    after_step(&app, &code, 9, "approve", &["receive", "request_supplement", "receive", "approve"]);
 
     // The desk hands the result over.
     let res = act(&desk, &code, "tra-ket-qua", &[]).await;
     assert_eq!(res.status, 303, "{}", res.text());
-    after_step(&app, &code, 10, "return_result", &["receive", "request_supplement", "approve", "return_result"]);
+    after_step(
+        &app,
+        &code,
+        10,
+        "return_result",
+        &["receive", "request_supplement", "receive", "approve", "return_result"],
+    );
     let page = desk.get(&dossier_url(&code)).await;
     let history = page.html().texts("table.history-table tbody tr td:nth-child(2)");
     assert_eq!(

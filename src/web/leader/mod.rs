@@ -47,7 +47,7 @@ pub async fn home(req: HttpRequest, leader: Leader, state: web::Data<AppState>) 
         })
         .await?;
     let line = |p: Pending| PendingLine {
-        due: p.dossier.due_at.map(|d| to_local(d).format("%H:%M %d/%m/%Y").to_string()).unwrap_or_default(),
+        due: p.dossier.due_at.map(|d| to_local(d).format("%d/%m/%Y %H:%M").to_string()).unwrap_or_default(),
         overdue: p.dossier.due_at.is_some_and(|d| d < now),
         code: p.dossier.code,
         procedure: p.procedure_name,

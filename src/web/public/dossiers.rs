@@ -112,6 +112,7 @@ pub struct ShowPage {
     events: Vec<EventLine>,
     can_withdraw: bool,
     fresh: bool,
+    supplied: bool,
     /// What the officer asked to supplement, while the request is open.
     missing: Option<String>,
     /// The result files, once approved.
@@ -123,6 +124,7 @@ pub struct ShowPage {
 #[serde(default)]
 pub struct ShowQuery {
     moi: String,
+    bo_sung: String,
 }
 
 pub(crate) async fn own_dossier(state: &AppState, code: String, user_id: &str) -> Result<DossierView, AppError> {
@@ -145,7 +147,13 @@ pub fn event_lines(v: &DossierView) -> Vec<EventLine> {
             at: local_time(&e.at),
             action: action_label(&e.action),
             status: Status::from_code(e.to_status).map_or("", Status::label),
-            note: e.note.clone(),
+            // Internal steps (assignment, transfers, proposals, the leader's notes) stay inside.
+            note: e.note.clone().filter(|_| {
+                matches!(
+                    e.action.as_str(),
+                    "refuse" | "request_supplement" | "supplement" | "stop" | "withdraw" | "extend"
+                )
+            }),
         })
         .collect()
 }
@@ -182,6 +190,7 @@ pub async fn show(
         can_withdraw: position_of(&v.dossier)
             .is_ok_and(|p| transition(p, Action::Withdraw, Role::Citizen, None).is_ok()),
         fresh: q.moi == "1",
+        supplied: q.bo_sung == "1",
         missing: (status == Status::SupplementRequested).then(|| v.dossier.status_note.clone().unwrap_or_default()),
         results: if matches!(status, Status::Resolved | Status::Returned) {
             v.attachments.iter().filter(|a| a.purpose == "result").cloned().collect()

@@ -95,7 +95,7 @@ pub async fn supplement(
         Err(AppError::Invalid(form.errors))
     };
     match result {
-        Ok(d) => Ok(see_other(&format!("/tai-khoan/ho-so/{}", d.code))),
+        Ok(d) => Ok(see_other(&format!("/tai-khoan/ho-so/{}?bo_sung=1", d.code))),
         Err(AppError::Invalid(errors)) => {
             let f = FormState::new(BTreeMap::from([("note".to_owned(), note)]), errors);
             page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &supplement_page(&req, &state, &citizen, code, f).await?)
