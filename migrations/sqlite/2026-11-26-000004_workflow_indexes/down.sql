@@ -1,0 +1,2 @@
+DROP INDEX dossiers_agency_finished;
+DROP INDEX dossiers_handler_step;
