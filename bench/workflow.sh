@@ -20,6 +20,7 @@ BACKENDS="${BACKENDS:-sqlite postgres}"
 PG="${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/test}"
 # The busy desk of the benchmark: Sở Tài chính (business registration), and a ward's desk.
 DESK="${DESK:-stc.motcua}"
+BUSY_AGENCY="${BUSY_AGENCY:-000.00.02.H56}"
 WARD_DESK="${WARD_DESK:-xa1.motcua}"
 PASSWORD="CanBo@2026"
 
@@ -64,12 +65,50 @@ first_code() { # $1 = cookie, $2 = queue query; the first dossier code listed
     | sed 's#/can-bo/ho-so/##'
 }
 
-plans() { # the queue queries' plans, straight from the database
-  local label="$1" url="$2"
-  if [ "$label" = "SQLite" ]; then
-    python3 bench/workflow_plans.py sqlite "${url#sqlite://}"
+# The statements of the pages measured, as src/queries/officer.rs and the models write them
+# (diesel binds parameters; here they are inlined), for the busy desk's agency.
+plan_sql() { # $1 = agency id, $2 = now (UTC), $3 = one working day later, $4 = a dossier code
+  local scope="(agency_id = '$1' OR handler_agency_id = '$1')"
+  cat <<SQL
+count, new online|SELECT COUNT(*) FROM dossiers WHERE $scope AND status = 1
+count, mine (one-stop)|SELECT COUNT(*) FROM dossiers WHERE $scope AND (handler_agency_id = '$1' AND status IN (1, 2, 4, 9) AND handler_step IN ('mot_cua', 'tra_ket_qua'))
+count, due soon|SELECT COUNT(*) FROM dossiers WHERE $scope AND status IN (2, 4) AND due_at > '$2' AND due_at <= '$3'
+count, overdue|SELECT COUNT(*) FROM dossiers WHERE $scope AND status IN (2, 4) AND due_at < '$2'
+count, finished|SELECT COUNT(*) FROM dossiers WHERE $scope AND status IN (3, 7, 8, 10)
+page, overdue by due date|SELECT * FROM dossiers WHERE $scope AND status IN (2, 4) AND due_at < '$2' ORDER BY due_at IS NULL, due_at ASC, submitted_at ASC, code ASC LIMIT 20 OFFSET 0
+page, finished by due date|SELECT * FROM dossiers WHERE $scope AND status IN (3, 7, 8, 10) ORDER BY due_at IS NULL, due_at ASC, submitted_at ASC, code ASC LIMIT 20 OFFSET 0
+page, finished, latest first (proposed)|SELECT * FROM dossiers WHERE agency_id = '$1' AND finished_at IS NOT NULL AND status <> 9 ORDER BY finished_at DESC, code DESC LIMIT 20 OFFSET 0
+capped count, finished (proposed)|SELECT COUNT(*) FROM (SELECT status FROM dossiers WHERE agency_id = '$1' AND finished_at IS NOT NULL AND status <> 9 LIMIT 1001) AS capped
+search in finished|SELECT * FROM dossiers WHERE $scope AND status IN (3, 7, 8, 10) AND search_text LIKE '%nguyen thi hoa%' ESCAPE '\\' ORDER BY due_at IS NULL, due_at ASC, submitted_at ASC, code ASC LIMIT 20 OFFSET 0
+dossier by code|SELECT * FROM dossiers WHERE code = '$4' LIMIT 1
+its history|SELECT * FROM dossier_events WHERE dossier_id = (SELECT id FROM dossiers WHERE code = '$4') ORDER BY seq
+SQL
+}
+
+plans() { # $1 = label, $2 = DATABASE_URL, $3 = a dossier code; plans and times of plan_sql
+  local now soon agency
+  now="$(date -u '+%F %T')"
+  soon="$(date -u -d '+1 day' '+%F %T')"
+  if [ "$1" = "SQLite" ]; then
+    agency="$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT id FROM agencies WHERE code = ?", (sys.argv[2],)).fetchone()[0])' "${2#sqlite://}" "$BUSY_AGENCY")"
+    plan_sql "$agency" "$now" "$soon" "$3" | python3 -c '
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1])
+for line in sys.stdin:
+    label, sql = line.rstrip("\n").split("|", 1)
+    start = time.perf_counter(); db.execute(sql).fetchall(); ms = (time.perf_counter() - start) * 1000
+    print(f"### {label} ({ms:.1f} ms, one run)")
+    print("    " + sql)
+    for row in db.execute("EXPLAIN QUERY PLAN " + sql):
+        print("    " + "  " * (0 if row[1] == 0 else 1) + row[3])
+' "${2#sqlite://}"
   else
-    python3 bench/workflow_plans.py postgres "$url"
+    agency="$(psql "$2" -Atc "SELECT id FROM agencies WHERE code = '$BUSY_AGENCY'")"
+    plan_sql "$agency" "$now" "$soon" "$3" | while IFS='|' read -r label sql; do
+      echo "### $label"
+      echo "    $sql"
+      psql "$2" -Atc "EXPLAIN (ANALYZE, COSTS OFF) $sql" | sed 's/^/    /'
+    done
   fi
 }
 
@@ -106,8 +145,8 @@ run() { # $1 = label, $2 = DATABASE_URL
   echo "## server memory"
   grep -E "VmRSS|VmHWM" "/proc/$pid/status"
   kill "$pid"; wait "$pid" 2>/dev/null || true
-  echo "## query plans"
-  plans "$1" "$2"
+  echo "## query plans (the desk's agency $BUSY_AGENCY)"
+  plans "$1" "$2" "$code"
   if [ -n "${KEEP:-}" ]; then echo "## kept: $2 (data $tmp/data)"; else rm -rf "$tmp"; fi
 }
 

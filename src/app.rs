@@ -90,6 +90,11 @@ impl Application {
         self.port
     }
 
+    /// A handle that stops the server (tests stop theirs when done, releasing its connections).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     /// The shared state (tests use its database and clock).
     pub fn state(&self) -> &AppState {
         &self.state

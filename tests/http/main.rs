@@ -17,6 +17,7 @@ mod officer_pages;
 mod outbox;
 mod privacy;
 mod reminders;
+mod seed_load;
 mod shell;
 mod staff;
 mod support;

@@ -161,8 +161,17 @@ pub struct TestApp {
     pub smtp: smtp::SmtpSink,
     /// What the background jobs need.
     pub jobs: JobContext,
+    /// Stops the server when the test ends.
+    pub server: actix_web::dev::ServerHandle,
     /// Keeps the database alive.
     pub _test_db: TestDb,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // The stop command is sent at once; the server's own thread carries it out.
+        drop(self.server.stop(false));
+    }
 }
 
 impl TestApp {
@@ -179,8 +188,17 @@ impl TestApp {
         let app =
             Application::build_with_db(config, clock.clone(), db.clone()).unwrap_or_else(|e| panic!("build: {e:#}"));
         let address = format!("http://127.0.0.1:{}", app.port());
-        tokio::spawn(app.run_until_stopped());
-        TestApp { browser: Browser::new(&address), db, clock, smtp, jobs, _test_db: test_db }
+        let server = app.handle();
+        // The server runs on its own thread and runtime, so that stopping it when the test ends
+        // (see `Drop`) is carried out even after the test's runtime is gone: its workers and
+        // their database connections are released instead of leaking across the suite.
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
+            if let Ok(rt) = rt {
+                let _ = rt.block_on(app.run_until_stopped());
+            }
+        });
+        TestApp { browser: Browser::new(&address), db, clock, smtp, jobs, server, _test_db: test_db }
     }
 
     /// A new browser with an empty cookie jar.
