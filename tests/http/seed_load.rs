@@ -201,7 +201,10 @@ fn a_small_province_year_is_consistent() {
 /// databases, so they are compared through codes and names).
 type Fingerprint = Vec<(String, String, i32, String, String, NaiveDateTime, Option<NaiveDateTime>, Option<String>)>;
 
-fn fingerprint(db: &Db) -> (Fingerprint, BTreeMap<(String, i32), (String, NaiveDateTime, Option<String>)>) {
+/// Each dossier's events by (code, seq): action, time, role.
+type Events = BTreeMap<(String, i32), (String, NaiveDateTime, Option<String>)>;
+
+fn fingerprint(db: &Db) -> (Fingerprint, Events) {
     with_conn(db, |conn| {
         let dossiers = all_dossiers(conn);
         let events = all_events(conn);
@@ -279,7 +282,7 @@ fn a_database_with_dossiers_is_refused_unless_appending() {
         assert!(wrong.is_empty() && highest.len() == counters.len(), "counters behind the codes: {wrong:?}");
         let accounts: i64 = users::table.count().get_result(conn).unwrap_or(-1);
         let distinct: i64 =
-            users::table.select(diesel::dsl::count_distinct(users::citizen_id)).first(conn).unwrap_or(-2);
+            users::table.select(diesel::dsl::count(users::citizen_id).aggregate_distinct()).first(conn).unwrap_or(-2);
         assert_eq!(accounts, distinct);
     });
 }

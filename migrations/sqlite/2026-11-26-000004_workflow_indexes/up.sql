@@ -9,3 +9,7 @@ CREATE INDEX dossiers_handler_step ON dossiers (handler_agency_id, handler_step,
 -- Finished dossiers of an agency, latest first: read in index order and stopped after a page
 -- instead of sorting every finished dossier of the year.
 CREATE INDEX dossiers_agency_finished ON dossiers (agency_id, finished_at, status);
+
+-- Statistics for the planner: without them SQLite takes a new index for a selective one and
+-- counts an agency's whole year to find its few new dossiers (seen with 1,000,000 dossiers).
+ANALYZE dossiers;
