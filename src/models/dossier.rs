@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 /// One dossier.
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = dossiers)]
+#[diesel(table_name = dossiers, treat_none_as_default_value = false)]
 pub struct Dossier {
     /// UUID v7.
     pub id: String,
@@ -69,7 +69,7 @@ pub struct Dossier {
 
 /// One history entry.
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = dossier_events)]
+#[diesel(table_name = dossier_events, treat_none_as_default_value = false)]
 pub struct DossierEvent {
     /// UUID v7.
     pub id: String,

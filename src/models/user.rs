@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 /// One user.
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = users)]
+#[diesel(table_name = users, treat_none_as_default_value = false)]
 pub struct User {
     /// UUID v7.
     pub id: String,

@@ -11,7 +11,7 @@ use diesel::prelude::*;
 
 /// A dossier sent to another agency.
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = dossier_transfers)]
+#[diesel(table_name = dossier_transfers, treat_none_as_default_value = false)]
 pub struct Transfer {
     /// UUID v7.
     pub id: String,

@@ -19,8 +19,11 @@ use crate::domain::dossier::{Role, Status, dossier_code};
 use crate::domain::fold::fold;
 use crate::domain::form::{FieldValue, Value};
 use crate::models::agency::Agency;
+use crate::models::dossier::{Dossier, DossierEvent};
 use crate::models::procedure::Procedure;
 use crate::models::staff::{Staff, roles};
+use crate::models::user::User;
+use crate::models::workflow::Transfer;
 use crate::services::workflow::calendar_for;
 use anyhow::{Context, bail, ensure};
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
@@ -32,8 +35,6 @@ use std::collections::HashMap;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::Instant;
 use story::{Plan, Sim, Who, WorkClock, World};
-
-pub use bulk::{DossierRow, EventRow};
 
 /// Above this many dossiers the database is not a fresh one: the load refuses unless appending.
 pub const EXISTING_LIMIT: i64 = 5_000;
@@ -461,9 +462,9 @@ fn days_plan(clock: &WorkClock, from: NaiveDate, until: NaiveDate, total: u64) -
 /// One day of generated rows.
 struct Batch {
     day: NaiveDate,
-    dossiers: Vec<DossierRow>,
-    events: Vec<EventRow>,
-    transfers: Vec<bulk::TransferRow>,
+    dossiers: Vec<Dossier>,
+    events: Vec<DossierEvent>,
+    transfers: Vec<Transfer>,
     new_counters: Vec<bulk::CounterRow>,
     changed_counters: Vec<bulk::CounterRow>,
     stats: Stats,
@@ -637,7 +638,7 @@ impl Generator<'_> {
         let last_at = sim.events.last().map_or(plan.submitted, |e| e.at);
         let status = sim.pos.status;
         let handler = &agencies[sim.handler_agency];
-        batch.dossiers.push(DossierRow {
+        batch.dossiers.push(Dossier {
             id: id.clone(),
             search_text: fold(&format!("{code} {}", person.name)),
             code,
@@ -676,7 +677,7 @@ impl Generator<'_> {
                     ("officer", a.staff_id(e.role, staff), Some(a.id.clone()))
                 }
             };
-            batch.events.push(EventRow {
+            batch.events.push(DossierEvent {
                 id: uuid7(rng, at),
                 dossier_id: id.clone(),
                 seq: i32::try_from(i + 1).unwrap_or(i32::MAX),
@@ -695,7 +696,7 @@ impl Generator<'_> {
         if let Some(t) = &sim.transfer {
             let target = &agencies[t.to];
             let sent_at = to_utc(t.sent_at);
-            batch.transfers.push(bulk::TransferRow {
+            batch.transfers.push(Transfer {
                 id: uuid7(rng, sent_at),
                 dossier_id: id,
                 from_agency_id: home.id.clone(),
@@ -830,7 +831,7 @@ pub fn run(conn: &mut DbConn, opts: &LoadOptions, progress: &mut dyn FnMut(&Prog
         let person = maker.person(&mut rng, opts.year, home, ward);
         let created = to_utc(year_start) - Duration::minutes(rng.gen_range(60..700 * 1440));
         let commune_name = communes.get(home).map_or("", |i| agencies[*i].short_name.as_str());
-        user_rows.push(bulk::UserRow {
+        user_rows.push(User {
             id: uuid7(&mut rng, created),
             kind: "citizen".into(),
             full_name: person.name.clone(),
@@ -934,7 +935,9 @@ pub fn run(conn: &mut DbConn, opts: &LoadOptions, progress: &mut dyn FnMut(&Prog
 mod bulk {
     use crate::db::DbConn;
     use crate::db::schema::{dossier_code_counters, dossier_events, dossier_transfers, dossiers, users};
-    use chrono::NaiveDateTime;
+    use crate::models::dossier::{Dossier, DossierEvent};
+    use crate::models::user::User;
+    use crate::models::workflow::Transfer;
     use diesel::connection::SimpleConnection;
     use diesel::prelude::*;
     use std::collections::HashSet;
@@ -951,99 +954,10 @@ mod bulk {
         }
     }
 
-    /// A dossier row (every column of `dossiers`).
-    #[derive(Clone, Debug, PartialEq, Eq, Insertable)]
-    #[diesel(table_name = dossiers, treat_none_as_default_value = false)]
-    #[allow(missing_docs)]
-    pub struct DossierRow {
-        pub id: String,
-        pub code: String,
-        pub procedure_id: String,
-        pub agency_id: String,
-        pub applicant_user_id: Option<String>,
-        pub applicant_name: String,
-        pub applicant_id_number: String,
-        pub applicant_phone: String,
-        pub applicant_email: Option<String>,
-        pub applicant_address: Option<String>,
-        pub status: i32,
-        pub channel: String,
-        pub form_values: String,
-        pub submitted_at: NaiveDateTime,
-        pub received_at: Option<NaiveDateTime>,
-        pub due_at: Option<NaiveDateTime>,
-        pub finished_at: Option<NaiveDateTime>,
-        pub status_note: Option<String>,
-        pub version: i32,
-        pub created_at: NaiveDateTime,
-        pub updated_at: NaiveDateTime,
-        pub handler_agency_id: Option<String>,
-        pub handler_step: Option<String>,
-        pub handler_staff_id: Option<String>,
-        pub resume_status: Option<i32>,
-        pub paused_at: Option<NaiveDateTime>,
-        pub result_note: Option<String>,
-        pub search_text: String,
-    }
+    // Columns per row of each model inserted in bulk (for the bound-parameter limit).
     const DOSSIER_COLUMNS: usize = 28;
-
-    /// A history row (every column of `dossier_events`).
-    #[derive(Clone, Debug, PartialEq, Eq, Insertable)]
-    #[diesel(table_name = dossier_events, treat_none_as_default_value = false)]
-    #[allow(missing_docs)]
-    pub struct EventRow {
-        pub id: String,
-        pub dossier_id: String,
-        pub seq: i32,
-        pub at: NaiveDateTime,
-        pub actor_kind: String,
-        pub actor_id: Option<String>,
-        pub action: String,
-        pub from_status: Option<i32>,
-        pub to_status: i32,
-        pub note: Option<String>,
-        pub actor_role: Option<String>,
-        pub actor_agency_id: Option<String>,
-        pub due_at: Option<NaiveDateTime>,
-    }
     const EVENT_COLUMNS: usize = 13;
-
-    /// A transfer row.
-    #[derive(Clone, Debug, Insertable)]
-    #[diesel(table_name = dossier_transfers, treat_none_as_default_value = false)]
-    pub struct TransferRow {
-        pub id: String,
-        pub dossier_id: String,
-        pub from_agency_id: String,
-        pub to_agency_id: String,
-        pub sent_by: String,
-        pub sent_at: NaiveDateTime,
-        pub note: String,
-        pub returned_by: Option<String>,
-        pub returned_at: Option<NaiveDateTime>,
-        pub reply_note: Option<String>,
-    }
     const TRANSFER_COLUMNS: usize = 10;
-
-    /// A citizen account.
-    #[derive(Clone, Debug, Insertable)]
-    #[diesel(table_name = users, treat_none_as_default_value = false)]
-    pub struct UserRow {
-        pub id: String,
-        pub kind: String,
-        pub full_name: String,
-        pub citizen_id: String,
-        pub business_name: Option<String>,
-        pub tax_code: Option<String>,
-        pub phone: String,
-        pub email: String,
-        pub email_lc: String,
-        pub address: Option<String>,
-        pub password_hash: String,
-        pub email_verified_at: Option<NaiveDateTime>,
-        pub created_at: NaiveDateTime,
-        pub updated_at: NaiveDateTime,
-    }
     const USER_COLUMNS: usize = 14;
 
     /// A daily code counter.
@@ -1068,14 +982,14 @@ mod bulk {
 
     // PostgreSQL takes the two big tables by COPY (binary): the whole load took 325 s instead of
     // 495 s with multi-row INSERTs of 65,535 parameters (bench/README.md).
-    pub fn insert_dossiers(conn: &mut DbConn, rows: &[DossierRow]) -> QueryResult<()> {
+    pub fn insert_dossiers(conn: &mut DbConn, rows: &[Dossier]) -> QueryResult<()> {
         match conn {
             DbConn::Postgres(c) => diesel::copy_from(dossiers::table).from_insertable(rows).execute(c).map(|_| ()),
             DbConn::Sqlite(_) => insert_all!(conn, dossiers::table, rows, DOSSIER_COLUMNS),
         }
     }
 
-    pub fn insert_events(conn: &mut DbConn, rows: &[EventRow]) -> QueryResult<()> {
+    pub fn insert_events(conn: &mut DbConn, rows: &[DossierEvent]) -> QueryResult<()> {
         match conn {
             DbConn::Postgres(c) => {
                 diesel::copy_from(dossier_events::table).from_insertable(rows).execute(c).map(|_| ())
@@ -1084,11 +998,11 @@ mod bulk {
         }
     }
 
-    pub fn insert_transfers(conn: &mut DbConn, rows: &[TransferRow]) -> QueryResult<()> {
+    pub fn insert_transfers(conn: &mut DbConn, rows: &[Transfer]) -> QueryResult<()> {
         insert_all!(conn, dossier_transfers::table, rows, TRANSFER_COLUMNS)
     }
 
-    pub fn insert_users(conn: &mut DbConn, rows: &[UserRow]) -> anyhow::Result<()> {
+    pub fn insert_users(conn: &mut DbConn, rows: &[User]) -> anyhow::Result<()> {
         let done: QueryResult<()> = insert_all!(conn, users::table, rows, USER_COLUMNS);
         Ok(done?)
     }
