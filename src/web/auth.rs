@@ -10,7 +10,7 @@ use crate::models::user::User;
 use crate::services::accounts::SESSION_IDLE_TIMEOUT;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
 use chrono::Duration;
 use std::future::Future;
 use std::pin::Pin;
@@ -112,6 +112,26 @@ pub fn clear_session_cookie(secure: bool) -> Cookie<'static> {
     let mut c = session_cookie("", secure);
     c.make_removal();
     c
+}
+
+/// The redirect to `to` that sets the cookie of a session just created (after sign-in).
+pub fn signed_in(to: &str, token: &str, secure: bool) -> Result<HttpResponse, AppError> {
+    let mut res = crate::web::render::see_other(to);
+    res.add_cookie(&session_cookie(token, secure)).map_err(|e| AppError::Internal(anyhow::anyhow!("cookie: {e}")))?;
+    Ok(res)
+}
+
+/// Ends the viewer's session (citizen's or staff's), if any, and redirects to `to` removing the
+/// cookie.
+pub async fn sign_out(state: &AppState, viewer: &Viewer, to: &str) -> Result<HttpResponse, AppError> {
+    let session = viewer.user.as_ref().map(|u| &u.session_id).or(viewer.staff.as_ref().map(|s| &s.session_id));
+    if let Some(id) = session {
+        crate::services::accounts::logout(&state.db, id).await?;
+    }
+    let mut res = crate::web::render::see_other(to);
+    res.add_cookie(&clear_session_cookie(state.config.secure_cookies))
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("cookie: {e}")))?;
+    Ok(res)
 }
 
 /// The anonymous CSRF cookie.

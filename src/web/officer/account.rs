@@ -2,7 +2,7 @@
 
 use crate::error::AppError;
 use crate::services::accounts::{self, Audience};
-use crate::web::auth::{SESSION_COOKIE, Viewer, clear_session_cookie, session_cookie};
+use crate::web::auth::{SESSION_COOKIE, Viewer, sign_out, signed_in};
 use crate::web::csrf::CsrfForm;
 use crate::web::form_state::FormState;
 use crate::web::render::{PageCtx, page, page_with_status, safe_next, see_other};
@@ -75,11 +75,8 @@ pub async fn login(
     let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".to_owned());
     match accounts::login(&state.db, &state.clock, Audience::Staff, &form.login, &form.password, &ip, old).await {
         Ok(session) => {
-            let mut res = see_other(&next);
-            res.add_cookie(&session_cookie(&session.token, state.config.secure_cookies))
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("cookie: {e}")))?;
             tracing::info!(staff.id = %session.account.id(), "staff signed in");
-            Ok(res)
+            signed_in(&next, &session.token, state.config.secure_cookies)
         }
         Err(AppError::Invalid(errors)) => page_with_status(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -98,11 +95,5 @@ pub async fn logout(
     state: web::Data<AppState>,
     form: CsrfForm<BTreeMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
-    if let Some(staff) = &form.viewer.staff {
-        accounts::logout(&state.db, &staff.session_id).await?;
-    }
-    let mut res = see_other("/can-bo/dang-nhap");
-    res.add_cookie(&clear_session_cookie(state.config.secure_cookies))
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("cookie: {e}")))?;
-    Ok(res)
+    sign_out(&state, &form.viewer, "/can-bo/dang-nhap").await
 }

@@ -2,7 +2,7 @@
 
 use crate::error::AppError;
 use crate::services::accounts::{self, ProfileInput, RegisterInput};
-use crate::web::auth::{Citizen, SESSION_COOKIE, Viewer, clear_session_cookie, session_cookie};
+use crate::web::auth::{Citizen, SESSION_COOKIE, Viewer, sign_out, signed_in};
 use crate::web::csrf::CsrfForm;
 use crate::web::form_state::FormState;
 use crate::web::render::{PageCtx, page, page_with_status, safe_next, see_other};
@@ -210,11 +210,8 @@ pub async fn login(
     .await
     {
         Ok(session) => {
-            let mut res = see_other(&next);
-            res.add_cookie(&session_cookie(&session.token, state.config.secure_cookies))
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("cookie: {e}")))?;
             tracing::info!(user.id = %session.account.id(), "signed in");
-            Ok(res)
+            signed_in(&next, &session.token, state.config.secure_cookies)
         }
         Err(e) => form_or_error(e, |errors| LoginPage {
             ctx: ctx(&req, &state, &viewer),
@@ -229,13 +226,7 @@ pub async fn logout(
     state: web::Data<AppState>,
     form: CsrfForm<BTreeMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
-    if let Some(user) = &form.viewer.user {
-        accounts::logout(&state.db, &user.session_id).await?;
-    }
-    let mut res = see_other("/");
-    res.add_cookie(&clear_session_cookie(state.config.secure_cookies))
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("cookie: {e}")))?;
-    Ok(res)
+    sign_out(&state, &form.viewer, "/").await
 }
 
 /// `templates/public/account/forgot.html`.
