@@ -1,6 +1,6 @@
 # dvc-portal production image: build in a Rust image, run as a non-root user in a slim one.
 # The bundled SQLite/libpq and vendored OpenSSL need only a C toolchain, perl and make.
-FROM rust:1.85-bookworm AS build
+FROM rust:1.95-bookworm AS build
 WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src src

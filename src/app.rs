@@ -59,6 +59,9 @@ impl Application {
             signer,
             files: FileStore::new(&config.data_dir),
             catalogue: CatalogueCache::new(Duration::from_secs(60)),
+            queue_counts: crate::queries::queue_counts::QueueCounts::new(chrono::TimeDelta::seconds(
+                config.queue_counts_ttl_seconds,
+            )),
             db,
             config,
             clock,

@@ -43,6 +43,38 @@ pub struct Config {
     pub max_dossier_bytes: u64,
     /// Run the background worker inside `serve`.
     pub run_worker: bool,
+    /// The payment gateway (`DVC_PAYGOV_URL`); none: online payment is not offered.
+    pub paygov_url: Option<String>,
+    /// `MaDoiTac`, the partner code the gateway issued (`DVC_PAYGOV_PARTNER`).
+    pub paygov_partner: String,
+    /// The key shared with the gateway (`DVC_PAYGOV_SECRET`).
+    pub paygov_secret: String,
+    /// The gateway's key for its own messages (`DVC_PAYGOV_CALLBACK_SECRET`), if it differs.
+    pub paygov_callback_secret: Option<String>,
+    /// Bearer token for the gateway (`DVC_PAYGOV_TOKEN`).
+    pub paygov_token: Option<String>,
+    /// Minutes after which an unsettled payment attempt expires (`DVC_PAYMENT_EXPIRY_MINUTES`).
+    pub payment_expiry_minutes: i64,
+    /// Seconds the officer navigation's queue counts are reused (`DVC_QUEUE_COUNTS_TTL_SECONDS`;
+    /// 0: counted on every page).
+    pub queue_counts_ttl_seconds: i64,
+}
+
+/// The demo gateway's key; `serve` refuses it outside the demo.
+pub const DEMO_PAYGOV_SECRET: &str = "paygov-demo-secret-not-for-production";
+
+impl Config {
+    /// The gateway client's settings, if a gateway is configured.
+    pub fn gateway(&self) -> Option<crate::integrations::paygov::GatewayConfig> {
+        self.paygov_url.as_ref().map(|url| crate::integrations::paygov::GatewayConfig {
+            url: url.clone(),
+            partner: self.paygov_partner.clone(),
+            secret: self.paygov_secret.clone(),
+            callback_secret: self.paygov_callback_secret.clone().unwrap_or_else(|| self.paygov_secret.clone()),
+            token: self.paygov_token.clone(),
+            timeout: std::time::Duration::from_secs(10),
+        })
+    }
 }
 
 impl Config {
@@ -78,6 +110,25 @@ impl Config {
             max_file_bytes: bytes_var("DVC_MAX_FILE_MB", 10)?,
             max_dossier_bytes: bytes_var("DVC_MAX_DOSSIER_MB", 50)?,
             run_worker: var("DVC_RUN_WORKER", "true") != "false",
+            paygov_url: std::env::var("DVC_PAYGOV_URL").ok().filter(|s| !s.is_empty()),
+            paygov_partner: var("DVC_PAYGOV_PARTNER", "TH-DVC"),
+            paygov_secret: var("DVC_PAYGOV_SECRET", DEMO_PAYGOV_SECRET),
+            paygov_callback_secret: std::env::var("DVC_PAYGOV_CALLBACK_SECRET").ok().filter(|s| !s.is_empty()),
+            paygov_token: std::env::var("DVC_PAYGOV_TOKEN").ok().filter(|s| !s.is_empty()),
+            payment_expiry_minutes: match std::env::var("DVC_PAYMENT_EXPIRY_MINUTES") {
+                Err(_) => 24 * 60,
+                Ok(v) => v.parse::<i64>().ok().filter(|m| (15..=7 * 24 * 60).contains(m)).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "DVC_PAYMENT_EXPIRY_MINUTES must be a number of minutes from 15 to 10080, not {v:?}"
+                    )
+                })?,
+            },
+            queue_counts_ttl_seconds: match std::env::var("DVC_QUEUE_COUNTS_TTL_SECONDS") {
+                Err(_) => 10,
+                Ok(v) => v.parse::<i64>().ok().filter(|s| (0..=300).contains(s)).ok_or_else(|| {
+                    anyhow::anyhow!("DVC_QUEUE_COUNTS_TTL_SECONDS must be a number of seconds from 0 to 300, not {v:?}")
+                })?,
+            },
         })
     }
 
@@ -100,6 +151,13 @@ impl Config {
             max_file_bytes: 10 * 1024 * 1024,
             max_dossier_bytes: 50 * 1024 * 1024,
             run_worker: false,
+            paygov_url: None,
+            paygov_partner: "TH-DVC".to_owned(),
+            paygov_secret: "test-paygov-secret".to_owned(),
+            paygov_callback_secret: None,
+            paygov_token: None,
+            payment_expiry_minutes: 24 * 60,
+            queue_counts_ttl_seconds: 0,
         }
     }
 }

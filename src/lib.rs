@@ -16,5 +16,6 @@ pub mod models;
 pub mod queries;
 pub mod services;
 pub mod signing;
+pub mod sim;
 pub mod telemetry;
 pub mod web;

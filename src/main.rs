@@ -31,6 +31,8 @@ enum Command {
     SeedDemo,
     /// Load administrative units, the 2025 mapping and public holidays.
     ImportUnits,
+    /// Run paygov-sim, the simulated payment gateway (no real money), until SIGINT or SIGTERM.
+    PaygovSim(PaygovSimArgs),
     /// Fill the database with a province-year of dossiers for benchmarks (bench/README.md).
     ///
     /// Seeds the demo catalogue first if it is missing. Refuses a database that already holds
@@ -60,6 +62,50 @@ enum Command {
         #[arg(long)]
         append: bool,
     },
+}
+
+/// The options of `paygov-sim`; each fault is described in `sim::paygov::Faults`.
+#[derive(clap::Args)]
+struct PaygovSimArgs {
+    /// Where to listen (keep it on 127.0.0.1: the /sim/* controls have no authentication).
+    #[arg(long, env = "DVC_PAYGOV_SIM_BIND", default_value = "127.0.0.1:8090")]
+    bind: String,
+    /// Base URL of the payment pages as browsers reach them (default: the bound address).
+    #[arg(long, env = "DVC_PAYGOV_SIM_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// The portal's endpoint for CONFIRM callbacks.
+    #[arg(long, default_value = "http://127.0.0.1:8080/api/payments/confirm")]
+    confirm_url: String,
+    /// The partner code (MaDoiTac) accepted.
+    #[arg(long, env = "DVC_PAYGOV_PARTNER", default_value = "TH-DVC")]
+    partner: String,
+    /// The key of the messages the portal signs.
+    #[arg(long, env = "DVC_PAYGOV_SECRET", default_value = dvc_portal::config::DEMO_PAYGOV_SECRET, hide_env_values = true)]
+    secret: String,
+    /// The key the simulator signs with (default: --secret).
+    #[arg(long, env = "DVC_PAYGOV_CALLBACK_SECRET", hide_env_values = true)]
+    callback_secret: Option<String>,
+    /// Wait this many milliseconds before answering /api/* and the payment pages.
+    #[arg(long, default_value_t = 0)]
+    slow_ms: u64,
+    /// Answer HTTP 500 to /api/*.
+    #[arg(long)]
+    api_error: bool,
+    /// Never deliver the CONFIRMs of transactions settled while set.
+    #[arg(long)]
+    drop_callback: bool,
+    /// Deliver each CONFIRM twice, concurrently.
+    #[arg(long)]
+    duplicate_callback: bool,
+    /// Sign the first delivery attempt of each CONFIRM with a wrong key.
+    #[arg(long)]
+    bad_signature: bool,
+    /// Send SoTien + 1000 in the first delivery attempt of each CONFIRM.
+    #[arg(long)]
+    wrong_amount: bool,
+    /// Leave paid transactions pending until POST /sim/settle/{reference}.
+    #[arg(long)]
+    leave_pending: bool,
 }
 
 fn main() {
@@ -113,6 +159,36 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 seed(&config, true)?;
             }
+            // The demo pays through paygov-sim in this process unless a gateway is configured;
+            // the handle keeps it running while the portal serves.
+            let mut paygov_sim = None;
+            if demo && config.paygov_url.is_none() {
+                use dvc_portal::sim::paygov::{SimConfig, start};
+                let confirm_url = format!("{}/api/payments/confirm", config.base_url.trim_end_matches('/'));
+                let mut sim =
+                    SimConfig::local(&confirm_url, &config.paygov_partner, &config.paygov_secret, Clock::System);
+                let chosen = std::env::var("DVC_PAYGOV_SIM_BIND").ok();
+                sim.bind = chosen.clone().unwrap_or_else(|| "127.0.0.1:8090".to_owned());
+                sim.callback_secret =
+                    config.paygov_callback_secret.clone().unwrap_or_else(|| config.paygov_secret.clone());
+                let sim = match start(sim.clone()) {
+                    // The default port is taken: any free one will do, the portal is told which.
+                    Err(e) if chosen.is_none() => {
+                        tracing::warn!(error = %format!("{e:#}"), "paygov-sim: port 8090 taken, using a free port");
+                        start(SimConfig { bind: "127.0.0.1:0".to_owned(), ..sim })?
+                    }
+                    started => started?,
+                };
+                println!("paygov-sim: {}", sim.url());
+                config.paygov_url = Some(sim.url());
+                paygov_sim = Some(sim);
+            }
+            // A real gateway with the published demo key would accept forged callbacks.
+            if !demo && config.paygov_url.is_some() && config.paygov_secret == dvc_portal::config::DEMO_PAYGOV_SECRET {
+                anyhow::bail!(
+                    "DVC_PAYGOV_URL is set but DVC_PAYGOV_SECRET is the demo key: set the key the gateway issued"
+                );
+            }
             let app = Application::build(config.clone(), Clock::System)?;
             let worker = if config.run_worker { Some(app.start_worker()?) } else { None };
             tracing::info!(port = app.port(), bind = %config.bind, "portal listening");
@@ -120,6 +196,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let served = actix_web::rt::System::new().block_on(app.run_until_stopped());
             if let Some(worker) = worker {
                 worker.stop();
+            }
+            if let Some(sim) = paygov_sim {
+                sim.stop();
             }
             served?;
         }
@@ -137,6 +216,33 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             })?;
             worker.stop();
             println!("dvc-portal: worker stopped, leases released");
+        }
+        Command::PaygovSim(args) => {
+            use dvc_portal::sim::paygov::{Faults, SimConfig, start};
+            let faults = Faults {
+                slow_ms: args.slow_ms,
+                api_error: args.api_error,
+                drop_callback: args.drop_callback,
+                duplicate_callback: args.duplicate_callback,
+                bad_signature: args.bad_signature,
+                wrong_amount: args.wrong_amount,
+                leave_pending: args.leave_pending,
+            };
+            let mut sim = SimConfig::local(&args.confirm_url, &args.partner, &args.secret, Clock::System);
+            sim.bind = args.bind;
+            sim.public_url = args.public_url;
+            sim.callback_secret = args.callback_secret.unwrap_or(args.secret);
+            sim.faults = faults;
+            let sim = start(sim)?;
+            println!("paygov-sim: {} (CONFIRM to {}); stop with Ctrl-C or SIGTERM", sim.url(), args.confirm_url);
+            actix_web::rt::System::new().block_on(async {
+                let mut term =
+                    actix_web::rt::signal::unix::signal(actix_web::rt::signal::unix::SignalKind::terminate())?;
+                first_of(actix_web::rt::signal::ctrl_c(), term.recv()).await;
+                std::io::Result::Ok(())
+            })?;
+            sim.stop();
+            println!("paygov-sim: stopped");
         }
         Command::Migrate => {
             config.create_database = true;

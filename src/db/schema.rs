@@ -59,6 +59,9 @@ diesel::table! {
         position -> Integer,
         search_text -> Text,
         office_hours -> Nullable<Text>,
+        fee_account -> Nullable<Text>,
+        fee_bank -> Nullable<Text>,
+        fee_account_name -> Nullable<Text>,
     }
 }
 
@@ -88,6 +91,10 @@ diesel::table! {
         updated_at -> Timestamp,
         restart_after_supplement -> Bool,
         restart_after_payment -> Bool,
+        fee_timing -> Text,
+        beneficiary_account -> Nullable<Text>,
+        beneficiary_bank -> Nullable<Text>,
+        beneficiary_name -> Nullable<Text>,
     }
 }
 
@@ -100,6 +107,67 @@ diesel::table! {
         description -> Text,
         amount_vnd -> BigInt,
         per_unit -> Nullable<Text>,
+        quantity_field -> Nullable<Text>,
+        when_field -> Nullable<Text>,
+        when_value -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    payment_requests (id) {
+        id -> Text,
+        dossier_id -> Text,
+        amount_vnd -> BigInt,
+        lines -> Text,
+        beneficiary_account -> Text,
+        beneficiary_bank -> Text,
+        beneficiary_name -> Text,
+        reason -> Text,
+        requested_by -> Nullable<Text>,
+        status -> Text,
+        paid_at -> Nullable<Timestamp>,
+        paid_channel -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    payment_transactions (id) {
+        id -> Text,
+        request_id -> Text,
+        dossier_id -> Text,
+        reference -> Text,
+        amount_vnd -> BigInt,
+        currency -> Text,
+        status -> Text,
+        gateway_txn_id -> Nullable<Text>,
+        bank_code -> Nullable<Text>,
+        init_time -> Text,
+        initiated_at -> Timestamp,
+        pay_url -> Nullable<Text>,
+        settled_at -> Nullable<Timestamp>,
+        gateway_time -> Nullable<Text>,
+        checked_at -> Nullable<Timestamp>,
+        checks -> Integer,
+        receipt_sha256 -> Nullable<Text>,
+        beneficiary_account -> Text,
+        note -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    payment_messages (id) {
+        id -> Text,
+        received_at -> Timestamp,
+        source -> Text,
+        reference -> Nullable<Text>,
+        gateway_txn_id -> Nullable<Text>,
+        outcome -> Text,
+        alert -> Bool,
+        detail -> Text,
+        body -> Text,
     }
 }
 
@@ -379,6 +447,8 @@ diesel::table! {
 diesel::joinable!(procedures -> fields (field_code));
 diesel::joinable!(procedures -> agencies (agency_id));
 diesel::joinable!(procedure_fees -> procedures (procedure_id));
+diesel::joinable!(payment_requests -> dossiers (dossier_id));
+diesel::joinable!(payment_transactions -> payment_requests (request_id));
 diesel::joinable!(procedure_papers -> procedures (procedure_id));
 diesel::joinable!(procedure_forms -> procedures (procedure_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -405,6 +475,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     agencies,
     procedures,
     procedure_fees,
+    payment_requests,
+    payment_transactions,
+    payment_messages,
     procedure_papers,
     procedure_forms,
     users,

@@ -312,6 +312,8 @@ pub fn transition(from: Position, action: Action, role: Role, resume: Option<Pos
             Some(p @ Position { status: S::Processing, .. }) => p,
             _ => at(S::Received, Step::OneStop),
         },
+        // Fees due at submission (toàn trình): the portal asks before the desk sees it.
+        (S::Submitted, _, A::RequestPayment, Role::System) => Position::new(S::AwaitingPayment, from.step),
         (S::Submitted | S::Received, _, A::RequestPayment, Role::OneStop)
         | (S::Processing, Some(Step::Specialist), A::RequestPayment, Role::Specialist) => {
             Position::new(S::AwaitingPayment, from.step)

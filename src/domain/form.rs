@@ -782,7 +782,7 @@ fn parse_integer(text: &str) -> Option<i128> {
 }
 
 /// `1.250.000` for |n| ≥ 10 000; smaller numbers (years, counts) without separators.
-fn group(n: i64) -> String {
+pub fn group(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     if n.unsigned_abs() < 10_000 {
         return n.to_string();
@@ -792,7 +792,7 @@ fn group(n: i64) -> String {
         out.push('-');
     }
     for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(d);

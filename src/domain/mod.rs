@@ -8,4 +8,5 @@ pub mod fold;
 pub mod form;
 pub mod money;
 pub mod password;
+pub mod payment;
 pub mod search;

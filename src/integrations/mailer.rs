@@ -293,6 +293,10 @@ enum Progress {
     Extended,
     /// `return_result`.
     Returned,
+    /// `request_payment`: fees to pay online.
+    PaymentRequested,
+    /// `pay`: the payment arrived.
+    Paid,
     /// Any other action.
     Updated,
 }
@@ -308,6 +312,8 @@ impl Progress {
             "stop" => Progress::Stopped,
             "extend" => Progress::Extended,
             "return_result" => Progress::Returned,
+            "request_payment" => Progress::PaymentRequested,
+            "pay" => Progress::Paid,
             _ => Progress::Updated,
         }
     }
@@ -325,6 +331,8 @@ impl DossierProgress<'_> {
             Progress::Stopped => format!("Hồ sơ {code} bị dừng xử lý"),
             Progress::Extended => format!("Thư xin lỗi và hẹn lại ngày trả kết quả hồ sơ {code}"),
             Progress::Returned => format!("Hồ sơ {code} đã trả kết quả"),
+            Progress::PaymentRequested => format!("Hồ sơ {code} chờ nộp phí, lệ phí"),
+            Progress::Paid => format!("Đã nhận phí, lệ phí của hồ sơ {code}"),
             Progress::Updated => format!("Hồ sơ {code} được cập nhật"),
         }
     }
@@ -348,6 +356,11 @@ impl DossierProgress<'_> {
                  hẹn. Lý do chậm trễ và ngày hẹn trả kết quả mới được nêu dưới đây."
             }
             Progress::Returned => "Kết quả giải quyết hồ sơ của Ông/Bà đã được trả.",
+            Progress::PaymentRequested => {
+                "Hồ sơ của Ông/Bà cần nộp phí, lệ phí theo quy định trước khi được tiếp tục giải quyết. \
+                 Số tiền phải nộp được nêu dưới đây."
+            }
+            Progress::Paid => "Cổng Dịch vụ công đã nhận được khoản phí, lệ phí Ông/Bà nộp cho hồ sơ.",
             Progress::Updated => "Hồ sơ của Ông/Bà vừa được cập nhật.",
         }
     }
@@ -378,6 +391,12 @@ impl DossierProgress<'_> {
                  (Mẫu 04 Thông tư 03/2025/TT-VPCP) của cơ quan giải quyết. Kính mong Ông/Bà thông cảm."
             }
             Progress::Returned => "Ông/Bà có thể xem lại hồ sơ và kết quả bằng đường dẫn dưới đây.",
+            Progress::PaymentRequested => {
+                "Ông/Bà nộp trực tuyến qua Cổng thanh toán bằng đường dẫn dưới đây (chọn “Thanh toán” \
+                 trên trang hồ sơ), hoặc nộp trực tiếp tại Bộ phận Một cửa. Thời gian chờ nộp phí không \
+                 tính vào thời hạn giải quyết."
+            }
+            Progress::Paid => "Biên lai điện tử được lưu tại mục “Hồ sơ của tôi” trên Cổng Dịch vụ công.",
             Progress::Updated => "Vui lòng mở đường dẫn dưới đây để xem chi tiết.",
         }
     }
@@ -388,6 +407,8 @@ impl DossierProgress<'_> {
             Progress::Received | Progress::Extended => "Theo dõi hồ sơ",
             Progress::SupplementRequested => "Bổ sung hồ sơ",
             Progress::ResultReady => "Xem kết quả",
+            Progress::PaymentRequested => "Nộp phí, lệ phí",
+            Progress::Paid => "Xem hồ sơ và biên lai",
             Progress::Refused | Progress::Stopped | Progress::Returned | Progress::Updated => "Xem hồ sơ",
         }
     }

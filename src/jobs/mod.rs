@@ -2,6 +2,7 @@
 //! later, outside any transaction, by a worker (in `serve`, or `run_pending` in tests).
 //! Delivery is at least once (see [`runner`]): a job may run twice, so jobs must tolerate it.
 
+pub mod reconcile;
 pub mod reminders;
 pub mod runner;
 
@@ -23,6 +24,11 @@ use serde::{Deserialize, Serialize};
 pub enum Job {
     /// Send one e-mail.
     Email(OutgoingMail),
+    /// Fetch and keep the e-receipt of a paid payment attempt (GET_BILL).
+    PaymentReceipt {
+        /// The attempt.
+        transaction_id: String,
+    },
 }
 
 impl Job {
@@ -30,6 +36,7 @@ impl Job {
     pub fn kind(&self) -> &'static str {
         match self {
             Job::Email(_) => "email",
+            Job::PaymentReceipt { .. } => "payment_receipt",
         }
     }
 
@@ -38,6 +45,7 @@ impl Job {
     pub fn label(&self) -> &'static str {
         match self {
             Job::Email(mail) => mail.message.template(),
+            Job::PaymentReceipt { .. } => "payment_receipt",
         }
     }
 }

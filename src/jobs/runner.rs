@@ -185,6 +185,10 @@ fn work(ctx: &JobContext, poll: Duration, options: &RunOptions, shared: &Shared)
             Ok(n) => tracing::info!(count = n, "deadline reminders enqueued"),
             Err(e) => tracing::error!(error = %format!("{e:#}"), "deadline reminders failed; trying again later"),
         }
+        // It logs its own counts.
+        if let Err(e) = super::reconcile::run_if_due(ctx) {
+            tracing::error!(error = %format!("{e:#}"), "payment reconciliation failed; trying again later");
+        }
         match drain(ctx, options, &owner, &stop) {
             Ok(report) if !report.is_empty() => {
                 tracing::info!(sent = report.sent, retried = report.retried, dead = report.dead, "outbox run")
@@ -375,6 +379,14 @@ fn execute(ctx: &JobContext, id: &str, job: &Job) -> Result<(), JobError> {
             .mailer
             .send_keyed(&ctx.config.mail_from, mail, id)
             .map_err(|e| JobError { permanent: e.is_permanent(), message: e.to_string() }),
+        Job::PaymentReceipt { transaction_id } => crate::services::payments::fetch_receipt(
+            &ctx.db,
+            &ctx.clock,
+            &crate::services::payments::Payments::from_config(&ctx.config),
+            &crate::files::FileStore::new(&ctx.config.data_dir),
+            transaction_id,
+        )
+        .map_err(|message| JobError { permanent: false, message }),
     }
 }
 

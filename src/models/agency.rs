@@ -7,7 +7,7 @@ use diesel::sql_types::Bool;
 
 /// One agency.
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset, serde::Serialize)]
-#[diesel(table_name = agencies)]
+#[diesel(table_name = agencies, treat_none_as_null = true)]
 pub struct Agency {
     /// UUID v7.
     pub id: String,

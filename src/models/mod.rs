@@ -6,6 +6,7 @@ pub mod agency;
 pub mod dossier;
 pub mod holiday;
 pub mod outbox;
+pub mod payment;
 pub mod procedure;
 pub mod session;
 pub mod staff;

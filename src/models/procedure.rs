@@ -20,7 +20,7 @@ pub struct Field {
 
 /// One procedure.
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = procedures)]
+#[diesel(table_name = procedures, treat_none_as_null = true)]
 pub struct Procedure {
     /// UUID v7.
     pub id: String,
@@ -70,6 +70,15 @@ pub struct Procedure {
     pub restart_after_supplement: bool,
     /// After payment the full time limit runs again (default: the remaining time).
     pub restart_after_payment: bool,
+    /// When fees are due: `submission` (toàn trình: paid before the dossier is received) or
+    /// `request` (when an officer asks).
+    pub fee_timing: String,
+    /// The account fees are paid into.
+    pub beneficiary_account: Option<String>,
+    /// Its bank's code.
+    pub beneficiary_bank: Option<String>,
+    /// Its holder.
+    pub beneficiary_name: Option<String>,
 }
 
 /// A fee of a procedure.
@@ -90,6 +99,12 @@ pub struct ProcedureFee {
     pub amount_vnd: i64,
     /// Unit when charged per copy, page…
     pub per_unit: Option<String>,
+    /// The e-form field holding the number of units.
+    pub quantity_field: Option<String>,
+    /// The fee applies only when this e-form field …
+    pub when_field: Option<String>,
+    /// … holds this value.
+    pub when_value: Option<String>,
 }
 
 /// A required paper.

@@ -15,8 +15,10 @@ pub mod roles {
     pub const LEADER: &str = "lanh_dao";
     /// Administrator (quản trị).
     pub const ADMIN: &str = "quan_tri";
+    /// Finance officer (kế toán): reconciles online payments (đối soát).
+    pub const FINANCE: &str = "ke_toan";
     /// Every role, in display order.
-    pub const ALL: [&str; 4] = [ONE_STOP, SPECIALIST, LEADER, ADMIN];
+    pub const ALL: [&str; 5] = [ONE_STOP, SPECIALIST, LEADER, FINANCE, ADMIN];
 
     /// The Vietnamese name of a role.
     pub fn label(role: &str) -> &'static str {
@@ -24,6 +26,7 @@ pub mod roles {
             ONE_STOP => "Cán bộ một cửa",
             SPECIALIST => "Chuyên viên",
             LEADER => "Lãnh đạo",
+            FINANCE => "Kế toán (đối soát thanh toán)",
             ADMIN => "Quản trị hệ thống",
             _ => "Vai trò khác",
         }

@@ -241,6 +241,17 @@ pub fn claim_daily_run(conn: &mut DbConn, name: &str, day: NaiveDate, at: NaiveD
     Ok(true)
 }
 
+/// Forgets the claims of runs whose name starts with `prefix` from days before `before`
+/// (frequent jobs claim one row per slot; only today's matter).
+pub fn prune_runs(conn: &mut DbConn, prefix: &str, before: NaiveDate) -> QueryResult<usize> {
+    diesel::delete(
+        scheduled_runs::table
+            .filter(scheduled_runs::name.like(format!("{prefix}%")))
+            .filter(scheduled_runs::day.lt(before)),
+    )
+    .execute(conn)
+}
+
 /// The boxed audit query the audit page filters.
 type AuditQuery<'a> = audit_log::BoxedQuery<'a, crate::db::MultiBackend>;
 

@@ -4,3 +4,5 @@ pub mod catalogue_search;
 pub mod leader;
 pub mod my_dossiers;
 pub mod officer;
+pub mod queue_counts;
+pub mod reconciliation;

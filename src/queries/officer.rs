@@ -160,8 +160,8 @@ pub struct Line {
 pub struct QueuePage {
     /// The lines.
     pub lines: Vec<Line>,
-    /// How many dossiers pass the filters in all.
-    pub total: i64,
+    /// How many dossiers pass the filters (counted up to the cap past this page).
+    pub total: Count,
 }
 
 type Cond = Box<dyn BoxableExpression<dossiers::table, MultiBackend, SqlType = Nullable<Bool>>>;
@@ -181,6 +181,49 @@ fn scope_cond(scope: &Scope) -> Cond {
             .nullable()
             .or(dossiers::handler_agency_id.eq(scope.agency_id.clone())),
     )
+}
+
+/// The largest count the queue pages compute exactly: beyond it they say "more than" (an
+/// agency's finished dossiers of a year run to tens of thousands, and counting them on every
+/// page view is what made the queues slow at a province's volume; bench/README.md).
+pub const COUNT_CAP: i64 = 1000;
+
+/// The rows a queue draws from: the agency's dossiers; for the finished queue, those the agency
+/// is responsible for (it received them) — read latest first from their own index.
+fn base_cond(scope: &Scope, queue: Queue) -> Cond {
+    match queue {
+        Queue::Done => Box::new(
+            dossiers::agency_id.eq(scope.agency_id.clone()).and(dossiers::finished_at.is_not_null()).nullable(),
+        ),
+        _ => scope_cond(scope),
+    }
+}
+
+/// A count that stops at `cap + 1` rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Count {
+    /// Rows counted, at most `cap + 1`.
+    pub counted: i64,
+    /// Whether there are more than the cap.
+    pub capped: bool,
+}
+
+impl Count {
+    fn of(counted: i64, cap: i64) -> Count {
+        Count { counted: counted.min(cap), capped: counted > cap }
+    }
+
+    /// `1.000` or `hơn 1.000`.
+    pub fn shown(&self) -> String {
+        let n = crate::domain::form::group(self.counted);
+        if self.capped { format!("hơn {n}") } else { n }
+    }
+}
+
+/// Counts the rows of a query up to `cap + 1`, reading an indexed integer column only.
+fn capped_count(conn: &mut DbConn, q: dossiers::BoxedQuery<'static, MultiBackend>, cap: i64) -> QueryResult<Count> {
+    let rows: Vec<i32> = q.select(dossiers::status).limit(cap + 1).load(conn)?;
+    Ok(Count::of(i64::try_from(rows.len()).unwrap_or(i64::MAX), cap))
 }
 
 fn never() -> Cond {
@@ -248,8 +291,10 @@ fn like_escape(text: &str) -> String {
 }
 
 fn filtered(scope: &Scope, queue: Queue, at: Instants, filter: &Filter) -> dossiers::BoxedQuery<'static, MultiBackend> {
-    let mut q =
-        dossiers::table.into_boxed::<MultiBackend>().filter(scope_cond(scope)).filter(queue_cond(queue, scope, at));
+    let mut q = dossiers::table
+        .into_boxed::<MultiBackend>()
+        .filter(base_cond(scope, queue))
+        .filter(queue_cond(queue, scope, at));
     if let Some(id) = &filter.procedure_id {
         q = q.filter(dossiers::procedure_id.eq(id.clone()));
     }
@@ -268,18 +313,17 @@ fn filtered(scope: &Scope, queue: Queue, at: Instants, filter: &Filter) -> dossi
     q
 }
 
-/// How many dossiers each queue holds (without filters), in the order asked.
-pub fn counts(conn: &mut DbConn, scope: &Scope, at: Instants, queues: &[Queue]) -> QueryResult<Vec<(Queue, i64)>> {
+/// How many dossiers each queue holds (without filters), in the order asked, up to
+/// [`COUNT_CAP`].
+pub fn counts(conn: &mut DbConn, scope: &Scope, at: Instants, queues: &[Queue]) -> QueryResult<Vec<(Queue, Count)>> {
     queues
         .iter()
         .map(|q| {
-            let n: i64 = dossiers::table
+            let rows = dossiers::table
                 .into_boxed::<MultiBackend>()
-                .filter(scope_cond(scope))
-                .filter(queue_cond(*q, scope, at))
-                .count()
-                .get_result(conn)?;
-            Ok((*q, n))
+                .filter(base_cond(scope, *q))
+                .filter(queue_cond(*q, scope, at));
+            Ok((*q, capped_count(conn, rows, COUNT_CAP)?))
         })
         .collect()
 }
@@ -294,9 +338,13 @@ pub fn page(
     page: i64,
     per_page: i64,
 ) -> QueryResult<QueuePage> {
-    let total: i64 = filtered(scope, queue, at, filter).count().get_result(conn)?;
+    // Counted far enough to know whether a next page exists, and up to the cap beyond it.
+    let offset = (page.max(1) - 1).saturating_mul(per_page);
+    let total = capped_count(conn, filtered(scope, queue, at, filter), offset.saturating_add(COUNT_CAP))?;
     let q = filtered(scope, queue, at, filter);
     let q = match filter.sort {
+        // Finished dossiers: the latest first, from the agency's index of them.
+        _ if queue == Queue::Done => q.order((dossiers::finished_at.desc(), dossiers::code.desc())),
         Sort::Due => q.order((
             dossiers::due_at.is_null(),
             dossiers::due_at.asc(),
@@ -305,8 +353,7 @@ pub fn page(
         )),
         Sort::Submitted => q.order((dossiers::submitted_at.desc(), dossiers::code.desc())),
     };
-    let rows: Vec<Dossier> =
-        q.limit(per_page).offset((page.max(1) - 1).saturating_mul(per_page)).select(Dossier::as_select()).load(conn)?;
+    let rows: Vec<Dossier> = q.limit(per_page).offset(offset).select(Dossier::as_select()).load(conn)?;
     let ids: Vec<String> = rows.iter().map(|d| d.procedure_id.clone()).collect();
     let names: HashMap<String, String> = procedures::table
         .filter(procedures::id.eq_any(ids))

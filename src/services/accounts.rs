@@ -184,10 +184,10 @@ pub async fn register(
                 "Số định danh cá nhân này đã có tài khoản. Vui lòng đăng nhập hoặc dùng chức năng quên mật khẩu.",
             );
         }
-        if let Some((_, tax)) = &reg.business {
-            if User::tax_code_taken(conn, tax.as_str())? {
-                field(&mut errors, "tax_code", "Mã số thuế này đã có tài khoản.");
-            }
+        if let Some((_, tax)) = &reg.business
+            && User::tax_code_taken(conn, tax.as_str())?
+        {
+            field(&mut errors, "tax_code", "Mã số thuế này đã có tài khoản.");
         }
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));

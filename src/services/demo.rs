@@ -95,6 +95,18 @@ struct FeeEntry {
     description: String,
     amount_vnd: i64,
     per: Option<String>,
+    #[serde(default)]
+    quantity_field: Option<String>,
+    #[serde(default)]
+    when: Option<WhenEntry>,
+}
+
+/// A fee applies only when a form field (or `@kenh`, the channel) holds a value.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WhenEntry {
+    field: String,
+    value: String,
 }
 
 #[derive(Deserialize)]
@@ -187,6 +199,7 @@ pub fn seed_catalogue(
         let field_report = sync_fields(conn, &catalogue.fields)?;
         let proc_report = sync_procedures(conn, &catalogue, &departments, &form_files, clock)?;
         let eform_report = sync_eforms(conn, &eforms, clock)?;
+        crate::models::payment::FeeAccount::seed_demo(conn)?;
         Ok(vec![agency_report, field_report, proc_report, eform_report])
     })
 }
@@ -397,6 +410,22 @@ fn sync_procedures(
             updated_at: existing.as_ref().map_or(now, |e| e.updated_at),
             restart_after_supplement: existing.as_ref().is_none_or(|e| e.restart_after_supplement),
             restart_after_payment: existing.as_ref().is_some_and(|e| e.restart_after_payment),
+            // A "toàn trình" procedure with a fee is paid online before the dossier is received.
+            fee_timing: existing.as_ref().map_or_else(
+                || {
+                    if p.online_level >= 4 && p.fees.iter().any(|f| f.amount_vnd > 0) {
+                        "submission"
+                    } else {
+                        "request"
+                    }
+                    .into()
+                },
+                |e| e.fee_timing.clone(),
+            ),
+            // None: the account of the agency that receives the dossier (seeded below).
+            beneficiary_account: existing.as_ref().and_then(|e| e.beneficiary_account.clone()),
+            beneficiary_bank: existing.as_ref().and_then(|e| e.beneficiary_bank.clone()),
+            beneficiary_name: existing.as_ref().and_then(|e| e.beneficiary_name.clone()),
         };
         let mut fees = Vec::new();
         for (i, f) in p.fees.iter().enumerate() {
@@ -409,6 +438,9 @@ fn sync_procedures(
                 description: clean(&f.description),
                 amount_vnd: f.amount_vnd,
                 per_unit: opt(&f.per),
+                quantity_field: opt(&f.quantity_field),
+                when_field: f.when.as_ref().map(|w| w.field.clone()),
+                when_value: f.when.as_ref().map(|w| w.value.clone()),
             });
         }
         let papers: Vec<ProcedurePaper> = p

@@ -412,6 +412,9 @@ fn submit_tx(
         },
     };
     enqueue(conn, clock, &Job::Email(mail), Some(&dossier.id))?;
+    // Fees due at submission (toàn trình): the dossier waits for payment before the desk.
+    let mut dossier = dossier;
+    crate::services::payments::request_at_submission(conn, clock, base_url, &mut dossier, &procedure)?;
     Ok(dossier)
 }
 
@@ -445,6 +448,7 @@ pub async fn withdraw(db: &Db, clock: &Clock, code: &str, user_id: &str, reason:
         if Dossier::update_guarded(conn, &next, dossier.version)? == 0 {
             return Err(stale());
         }
+        crate::models::payment::PaymentRequest::cancel_open(conn, &dossier.id, now)?;
         record(
             conn,
             &next,

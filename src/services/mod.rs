@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod demo;
 pub mod intake;
 pub mod invitation;
+pub mod payments;
 pub mod reference_data;
 pub mod seed_load;
 pub mod staff;

@@ -22,7 +22,9 @@ pub const DEMO_STAFF: &[(&str, &str, &str, &str, &[&str])] = &[
     ("stc.motcua", "Đỗ Văn Long", "000.00.02.H56", "Công chức một cửa", &[roles::ONE_STOP]),
     ("stc.chuyenvien", "Bùi Thị Lan", "000.00.02.H56", "Chuyên viên", &[roles::SPECIALIST]),
     ("stc.lanhdao", "Đặng Văn Minh", "000.00.02.H56", "Phó Giám đốc Sở", &[roles::LEADER]),
+    ("stc.ketoan", "Trịnh Thị Hằng", "000.00.02.H56", "Kế toán", &[roles::FINANCE]),
     ("tinh.lanhdao", "Lê Văn Thành", "000.00.00.H56", "Phó Chủ tịch UBND tỉnh", &[roles::LEADER]),
+    ("tinh.ketoan", "Phan Văn Tài", "000.00.00.H56", "Kế toán Văn phòng UBND tỉnh", &[roles::FINANCE]),
     ("quantri", "Ngô Thị Hạnh", "000.00.00.H56", "Quản trị hệ thống", &[roles::ADMIN]),
 ];
 

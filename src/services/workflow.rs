@@ -18,6 +18,7 @@ use crate::jobs::{Job, enqueue};
 use crate::models::agency::Agency;
 use crate::models::dossier::{Attachment, Dossier, DossierEvent};
 use crate::models::holiday::Holiday;
+use crate::models::payment::PaymentRequest;
 use crate::models::procedure::Procedure;
 use crate::models::staff::{Staff, roles};
 use crate::models::workflow::{Extension, Note, Transfer};
@@ -147,6 +148,16 @@ pub enum Command {
     },
     /// Hand over the result (9→10).
     ReturnResult,
+    /// Ask for fees (→6, clock paused): one quantity per fee rule of the procedure, in order.
+    RequestPayment {
+        /// Units of each fee rule (0 leaves it out).
+        quantities: Vec<i64>,
+    },
+    /// Record fees paid in cash at the desk (6→ back), with the receipt number.
+    PayAtDesk {
+        /// Số biên lai.
+        receipt_no: String,
+    },
     /// Extend the due date, sending the apology letter.
     Extend {
         /// The new due date, local time.
@@ -171,14 +182,17 @@ impl Command {
             Command::Approve { .. } => Action::Approve,
             Command::Stop { .. } => Action::Stop,
             Command::ReturnResult => Action::ReturnResult,
+            Command::RequestPayment { .. } => Action::RequestPayment,
+            Command::PayAtDesk { .. } => Action::Pay,
             Command::Extend { .. } => return None,
         })
     }
 }
 
 /// What an officer may do from the dossier page, in display order.
-pub const OFFICER_ACTIONS: [Action; 11] = [
+pub const OFFICER_ACTIONS: [Action; 13] = [
     Action::Receive,
+    Action::Pay,
     Action::Assign,
     Action::Transfer,
     Action::ReturnTransfer,
@@ -187,6 +201,7 @@ pub const OFFICER_ACTIONS: [Action; 11] = [
     Action::Approve,
     Action::ReturnResult,
     Action::RequestSupplement,
+    Action::RequestPayment,
     Action::Refuse,
     Action::Stop,
 ];
@@ -251,13 +266,13 @@ pub fn calendar_for(conn: &mut DbConn, agency_id: &str) -> Result<Calendar, AppE
     Ok(Calendar::new(overrides, hours))
 }
 
-fn limit_of(p: &Procedure) -> Result<(u32, TimeLimitUnit), AppError> {
+pub(crate) fn limit_of(p: &Procedure) -> Result<(u32, TimeLimitUnit), AppError> {
     let unit = TimeLimitUnit::parse(&p.time_limit_unit)
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("procedure {} has unit {}", p.code, p.time_limit_unit)))?;
     Ok((u32::try_from(p.time_limit_value).unwrap_or(1), unit))
 }
 
-fn calendar_error(e: crate::domain::calendar::CalendarError) -> AppError {
+pub(crate) fn calendar_error(e: crate::domain::calendar::CalendarError) -> AppError {
     AppError::bad_request("calendar", e.message())
 }
 
@@ -507,6 +522,9 @@ fn validate(command: Command) -> Result<Command, AppError> {
             new_due_local,
             reason: required_text("reason", &reason, "Vui lòng nêu lý do gia hạn để gửi thư xin lỗi công dân.")?,
         },
+        Command::PayAtDesk { receipt_no } => Command::PayAtDesk {
+            receipt_no: required_text("receipt_no", &receipt_no, "Vui lòng nhập số biên lai thu phí, lệ phí.")?,
+        },
         Command::Approve { note, files } => {
             let note = clean(&note);
             if note.chars().count() > MAX_TEXT_CHARS {
@@ -582,6 +600,7 @@ fn act_tx(
             mail = Some(("receive", due_fact(next.due_at), track));
         }
         Command::Refuse { reason } => {
+            PaymentRequest::cancel_open(conn, &d.id, now)?;
             next.status_note = Some(reason.clone());
             next.finished_at = Some(now);
             note = Some(reason.clone());
@@ -679,6 +698,7 @@ fn act_tx(
             mail = Some(("approve", facts, if d.applicant_user_id.is_some() { mine } else { track }));
         }
         Command::Stop { reason } => {
+            PaymentRequest::cancel_open(conn, &d.id, now)?;
             next.status_note = Some(reason.clone());
             next.finished_at = Some(now);
             note = Some(reason.clone());
@@ -687,6 +707,25 @@ fn act_tx(
         Command::ReturnResult => {
             next.finished_at = next.finished_at.or(Some(now));
             mail = Some(("return_result", Vec::new(), track));
+        }
+        Command::RequestPayment { quantities } => {
+            let request =
+                crate::services::payments::request_by_officer(conn, &d, &procedure, officer, quantities, now)?;
+            next.resume_status = Some(from.status.code());
+            next.paused_at = Some(now);
+            let facts = crate::services::payments::request_facts(&request);
+            note = Some(format!("Số tiền phải nộp: {}", crate::domain::money::Vnd(request.amount_vnd)));
+            let link = if d.applicant_user_id.is_some() { mine } else { track };
+            mail = Some(("request_payment", facts, link));
+        }
+        Command::PayAtDesk { receipt_no } => {
+            let request = PaymentRequest::open_of_dossier(conn, &d.id)?
+                .ok_or_else(|| AppError::bad_request("no_payment", "Hồ sơ không có khoản phí, lệ phí đang chờ nộp."))?;
+            if PaymentRequest::mark_paid(conn, &request.id, "truc-tiep", now)? == 0 {
+                return Err(stale());
+            }
+            let note = format!("Nộp trực tiếp tại Bộ phận Một cửa, biên lai số {receipt_no}");
+            return resume_after_payment(conn, clock, base_url, &d, &actor, &note);
         }
         Command::Extend { .. } => return Err(AppError::Forbidden),
     }
@@ -917,6 +956,68 @@ pub async fn counter_intake(env: Env<'_>, officer: &Officer, input: CounterInput
     .await
 }
 
+/// The due date when a pause (supplement, payment) ends at `now`: the remaining time continues
+/// from `now`, or the full time limit restarts when `restart`. None when the clock had not
+/// started (the dossier was paused before reception).
+pub fn due_after_pause(
+    conn: &mut DbConn,
+    d: &Dossier,
+    procedure: &Procedure,
+    now: NaiveDateTime,
+    restart: bool,
+) -> Result<Option<NaiveDateTime>, AppError> {
+    let (Some(due), Some(paused)) = (d.due_at, d.paused_at) else { return Ok(None) };
+    let cal = calendar_for(conn, d.handler_agency_id.as_deref().unwrap_or(&d.agency_id))?;
+    let (limit, unit) = limit_of(procedure)?;
+    let resumed =
+        cal.resume(to_local(paused), to_local(now), to_local(due), restart, limit, unit).map_err(calendar_error)?;
+    Ok(Some(to_utc(resumed)))
+}
+
+/// Fees paid (online or at the desk): the dossier leaves state 6 for where it was, the clock
+/// resumes (or restarts, as the procedure says), with its history row and the citizen's
+/// e-mail — in the caller's transaction, after the payment request was marked paid.
+pub fn resume_after_payment(
+    conn: &mut DbConn,
+    clock: &Clock,
+    base_url: &str,
+    d: &Dossier,
+    actor: &Actor,
+    note: &str,
+) -> Result<Dossier, AppError> {
+    let from = position_of(d)?;
+    let resume = d.resume_status.and_then(Status::from_code).map(|s| Position::new(s, from.step));
+    let to = transition(from, Action::Pay, actor.role, resume)
+        .map_err(|r| AppError::bad_request("wrong_state", r.message()))?;
+    let now = clock.now_naive();
+    let procedure = Procedure::find(conn, &d.procedure_id)?.ok_or(AppError::NotFound("thủ tục hành chính"))?;
+    let due = due_after_pause(conn, d, &procedure, now, procedure.restart_after_payment)?;
+    let next = Dossier {
+        status: to.status.code(),
+        handler_step: to.step.map(|s| s.code().to_owned()),
+        due_at: due.or(d.due_at),
+        resume_status: None,
+        paused_at: None,
+        status_note: None,
+        version: d.version + 1,
+        updated_at: now,
+        ..d.clone()
+    };
+    if Dossier::update_guarded(conn, &next, d.version)? == 0 {
+        return Err(stale());
+    }
+    record(conn, &next, now, actor, Action::Pay, Some(from.status), to.status, Some(note))?;
+    let link = if next.applicant_user_id.is_some() {
+        format!("{base_url}/tai-khoan/ho-so/{}", next.code)
+    } else {
+        format!("{base_url}/tra-cuu?ma={}", next.code)
+    };
+    let mut facts = vec![("Nội dung".to_owned(), note.to_owned())];
+    facts.extend(due_fact(next.due_at));
+    notify(conn, clock, &next, "pay", facts, link)?;
+    Ok(next)
+}
+
 /// The citizen supplies what was asked (5→2, or back into processing), with new files. The
 /// clock restarts with the full time limit (Decree 118/2025/NĐ-CP Art. 19(5)), or continues
 /// with the time left when the procedure says so.
@@ -955,21 +1056,12 @@ pub async fn supplement(
                 .map_err(|r| AppError::bad_request("wrong_state", r.message()))?;
             let now = clock.now_naive();
             let procedure = Procedure::find(conn, &d.procedure_id)?.ok_or(AppError::NotFound("thủ tục hành chính"))?;
-            let cal = calendar_for(conn, d.handler_agency_id.as_deref().unwrap_or(&d.agency_id))?;
-            let (limit, unit) = limit_of(&procedure)?;
-            let due = match (d.due_at, d.paused_at) {
-                (Some(due), Some(paused)) => Some(to_utc(
-                    cal.resume(
-                        to_local(paused),
-                        to_local(now),
-                        to_local(due),
-                        procedure.restart_after_supplement,
-                        limit,
-                        unit,
-                    )
-                    .map_err(calendar_error)?,
-                )),
-                _ => Some(due_from(&cal, &procedure, now)?),
+            let due = match due_after_pause(conn, &d, &procedure, now, procedure.restart_after_supplement)? {
+                Some(due) => Some(due),
+                None => {
+                    let cal = calendar_for(conn, d.handler_agency_id.as_deref().unwrap_or(&d.agency_id))?;
+                    Some(due_from(&cal, &procedure, now)?)
+                }
             };
             let next = Dossier {
                 status: to.status.code(),
@@ -1090,14 +1182,17 @@ mod tests {
         let elsewhere = officer("x", "stp", &[Role::OneStop, Role::Specialist, Role::Leader]);
 
         let new = dossier(Status::Submitted, Some(Step::OneStop), "xa", "xa", None);
-        assert_eq!(allowed_actions(&desk, &new), [Action::Receive, Action::RequestSupplement, Action::Refuse]);
+        assert_eq!(
+            allowed_actions(&desk, &new),
+            [Action::Receive, Action::RequestSupplement, Action::RequestPayment, Action::Refuse]
+        );
         assert!(allowed_actions(&spec, &new).is_empty());
         assert!(allowed_actions(&elsewhere, &new).is_empty(), "another agency acts on nothing");
 
         let assigned = dossier(Status::Processing, Some(Step::Specialist), "xa", "xa", Some("s"));
         assert_eq!(
             allowed_actions(&spec, &assigned),
-            [Action::Transfer, Action::ProposeResult, Action::RequestSupplement]
+            [Action::Transfer, Action::ProposeResult, Action::RequestSupplement, Action::RequestPayment]
         );
         assert!(allowed_actions(&other_spec, &assigned).is_empty(), "assigned to someone else");
         assert_eq!(allowed_actions(&leader, &assigned), [Action::Stop]);
@@ -1114,6 +1209,11 @@ mod tests {
 
         let ready = dossier(Status::Resolved, Some(Step::Return), "xa", "xa", Some("s"));
         assert_eq!(allowed_actions(&desk, &ready), [Action::ReturnResult]);
+
+        // Waiting for fees: the desk records a payment made in cash; nobody else acts.
+        let unpaid = dossier(Status::AwaitingPayment, Some(Step::OneStop), "xa", "xa", None);
+        assert_eq!(allowed_actions(&desk, &unpaid), [Action::Pay]);
+        assert!(allowed_actions(&spec, &unpaid).is_empty());
     }
 
     #[test]

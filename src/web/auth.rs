@@ -328,6 +328,20 @@ impl FromRequest for Admin {
     }
 }
 
+/// A finance officer (reconciliation of online payments).
+#[derive(Clone, Debug)]
+pub struct Finance(pub SessionStaff);
+
+impl FromRequest for Finance {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let f = staff_with(req, payload, |s| s.has(roles::FINANCE));
+        Box::pin(async move { f.await.map(Finance) })
+    }
+}
+
 /// Any signed-in staff member (their own pages: sign-out, password).
 #[derive(Clone, Debug)]
 pub struct AnyStaff(pub SessionStaff);

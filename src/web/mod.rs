@@ -9,6 +9,7 @@ pub mod form_state;
 pub mod leader;
 pub mod middleware;
 pub mod officer;
+pub mod payment_panel;
 pub mod public;
 pub mod render;
 pub mod state;
@@ -22,6 +23,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::scope("/api")
             .app_data(web::QueryConfig::default().error_handler(api::query_error))
             .app_data(web::PathConfig::default().error_handler(api::path_error))
+            .route("/payments/confirm", web::post().to(api::payments::confirm))
             .route("/v1/procedures", web::get().to(api::procedures::list))
             .route("/v1/procedures/{code}", web::get().to(api::procedures::show))
             .default_service(web::to(api::not_found)),
@@ -54,6 +56,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/tai-khoan/ho-so/{code}/bo-sung", web::post().to(public::follow_up::supplement))
     .route("/tai-khoan/ho-so/{code}/ket-qua/{id}", web::get().to(public::follow_up::download))
     .route("/tra-cuu/ket-qua/{id}", web::get().to(public::follow_up::download_signed))
+    .route("/tai-khoan/ho-so/{code}/thanh-toan", web::post().to(public::payments::start))
+    .route("/tai-khoan/ho-so/{code}/bien-lai/{id}", web::get().to(public::payments::receipt))
+    .route("/thanh-toan/ket-qua", web::get().to(public::payments::returned))
     .route("/tai-khoan/ban-nhap/{id}/xoa", web::post().to(public::dossiers::delete_draft))
     .route("/tai-khoan/tep/{id}", web::get().to(public::dossiers::attachment))
     .route("/thu-tuc/{code}/nop", web::get().to(public::intake::show))
@@ -74,6 +79,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/can-bo/ho-so/{code}/tep/{id}/xem", web::get().to(officer::files::preview))
     .route("/can-bo/ho-so/{code}/phieu/{kind}", web::get().to(officer::slips::show))
     .route("/can-bo/ho-so/{code}/ghi-chu", web::post().to(officer::actions::note))
+    .route("/can-bo/ho-so/{code}/bien-lai/{id}", web::get().to(officer::payments::receipt))
+    .route("/can-bo/doi-soat", web::get().to(officer::reconciliation::report))
+    .route("/can-bo/doi-soat.csv", web::get().to(officer::reconciliation::csv))
+    .route("/can-bo/doi-soat/kiem-tra/{reference}", web::post().to(officer::reconciliation::recheck))
     .route("/can-bo/ho-so/{code}/{action:trinh-ket-qua|phe-duyet}", web::post().to(officer::actions::act_with_files))
     .route("/can-bo/ho-so/{code}/{action}", web::post().to(officer::actions::act))
     // Administration (admin/).

@@ -40,6 +40,8 @@ pub struct StaffNav {
     pub leader: bool,
     /// Sees the administration pages.
     pub admin: bool,
+    /// Reconciles online payments.
+    pub finance: bool,
 }
 
 impl PageCtx {
@@ -58,6 +60,7 @@ impl PageCtx {
                 one_stop: s.has(roles::ONE_STOP),
                 leader: s.has(roles::LEADER),
                 admin: s.has(roles::ADMIN),
+                finance: s.has(roles::FINANCE),
             }),
         }
     }

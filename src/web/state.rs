@@ -22,4 +22,6 @@ pub struct AppState {
     pub signer: Signer,
     /// Catalogue data that rarely changes.
     pub catalogue: CatalogueCache,
+    /// The officer navigation's queue counts, for a few seconds.
+    pub queue_counts: crate::queries::queue_counts::QueueCounts,
 }

@@ -66,3 +66,21 @@ fn the_standalone_worker_sends_mail_and_stops_on_sigterm() {
     assert!(out.status.success(), "{:?}", out.status);
     assert!(String::from_utf8_lossy(&out.stdout).contains("worker stopped"));
 }
+
+#[test]
+fn serve_refuses_a_real_gateway_with_the_demo_key() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let out = Command::new(env!("CARGO_BIN_EXE_dvc-portal"))
+        .args(["serve"])
+        .env("DATABASE_URL", format!("sqlite://{}/portal.db", dir.path().display()))
+        .env("DVC_DATA_DIR", dir.path().join("data"))
+        .env("BIND", "127.0.0.1:0")
+        .env("DVC_PAYGOV_URL", "https://gateway.example.vn")
+        .env_remove("DVC_PAYGOV_SECRET")
+        .current_dir(dir.path())
+        .output()
+        .unwrap_or_else(|e| panic!("run: {e}"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("DVC_PAYGOV_SECRET"), "{stderr}");
+}

@@ -1,5 +1,5 @@
 //! Agencies: the list, creating one and editing one (national identifier, names, kind, parent,
-//! contacts, office hours).
+//! contacts, office hours, the account its fees are paid into).
 
 use super::audit::{self, Change};
 use super::{Errors, Paged, new_id, office_phone, offset, optional, optional_email, push, required, search_words};
@@ -10,12 +10,16 @@ use crate::domain::catalogue::{AgencyKind, is_agency_code};
 use crate::domain::fold::fold;
 use crate::error::AppError;
 use crate::models::agency::Agency;
+use crate::models::payment::FeeAccount;
 use crate::services::catalogue::CatalogueCache;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// Agencies per page.
 pub const PER_PAGE: i64 = 50;
+
+/// No fee account.
+const NO_ACCOUNT: FeeAccount = FeeAccount { account: None, bank: None, name: None };
 
 /// The agency form as typed.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -39,12 +43,21 @@ pub struct AgencyInput {
     pub email: String,
     /// `07:30-11:30,13:00-17:00`, or "" for the default.
     pub office_hours: String,
+    /// The account fees are paid into (all three or none).
+    pub fee_account: String,
+    /// Its bank's code.
+    pub fee_bank: String,
+    /// Its holder.
+    pub fee_account_name: String,
 }
 
 impl AgencyInput {
-    /// The form filled with an agency's data.
-    pub fn of(a: &Agency) -> Self {
+    /// The form filled with an agency's data and fee account.
+    pub fn of(a: &Agency, account: &FeeAccount) -> Self {
         AgencyInput {
+            fee_account: account.account.clone().unwrap_or_default(),
+            fee_bank: account.bank.clone().unwrap_or_default(),
+            fee_account_name: account.name.clone().unwrap_or_default(),
             code: a.code.clone(),
             name: a.name.clone(),
             short_name: a.short_name.clone(),
@@ -69,6 +82,9 @@ impl AgencyInput {
             ("phone", &self.phone),
             ("email", &self.email),
             ("office_hours", &self.office_hours),
+            ("fee_account", &self.fee_account),
+            ("fee_bank", &self.fee_bank),
+            ("fee_account_name", &self.fee_account_name),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.clone()))
@@ -92,18 +108,38 @@ pub fn find(conn: &mut DbConn, code: &str) -> Result<Agency, AppError> {
     Agency::find_by_code(conn, code)?.ok_or(AppError::NotFound("cơ quan"))
 }
 
+/// One agency by identifier, with the account its fees are paid into.
+pub fn find_with_account(conn: &mut DbConn, code: &str) -> Result<(Agency, FeeAccount), AppError> {
+    let agency = find(conn, code)?;
+    let account = FeeAccount::of_agency(conn, &agency.id)?.unwrap_or(NO_ACCOUNT);
+    Ok((agency, account))
+}
+
 /// The agencies that may be a parent: the province and the departments.
 pub fn parent_choices(conn: &mut DbConn) -> Result<Vec<Agency>, AppError> {
     Ok(Agency::all(conn)?.into_iter().filter(|a| a.kind != AgencyKind::Commune.code()).collect())
 }
 
 /// What the audit log keeps of an agency.
-fn audit_json(a: &Agency) -> serde_json::Value {
+fn audit_json(a: &Agency, account: &FeeAccount) -> serde_json::Value {
+    let fee_account = match (&account.account, &account.bank, &account.name) {
+        (Some(n), Some(b), Some(h)) => Some(format!("{h} – {n} – {b}")),
+        _ => None,
+    };
     serde_json::json!({
         "code": a.code, "name": a.name, "short_name": a.short_name, "kind": a.kind,
         "parent_id": a.parent_id, "address": a.address, "phone": a.phone, "email": a.email,
-        "office_hours": a.office_hours,
+        "office_hours": a.office_hours, "fee_account": fee_account,
     })
+}
+
+/// The fee account typed on the form (all three fields or none).
+fn parse_account(input: &AgencyInput, errors: &mut Errors) -> FeeAccount {
+    let typed = [input.fee_account.as_str(), input.fee_bank.as_str(), input.fee_account_name.as_str()];
+    match super::procedures::fee_account(errors, ["fee_account", "fee_bank", "fee_account_name"], typed) {
+        Some((account, bank, name)) => FeeAccount { account: Some(account), bank: Some(bank), name: Some(name) },
+        None => NO_ACCOUNT,
+    }
 }
 
 /// Checks the form's shape; fills `row` (keeping its id, position and admin unit).
@@ -203,6 +239,7 @@ pub async fn create(
         office_hours: None,
     };
     let mut errors = parse(&input, &mut row);
+    let account = parse_account(&input, &mut errors);
     let (clock, by) = (clock.clone(), by.to_owned());
     let agency = db
         .write(move |conn| {
@@ -212,13 +249,14 @@ pub async fn create(
             }
             row.position = Agency::max_position(conn, &row.kind)?.map_or(0, |p| p.saturating_add(1));
             Agency::insert(conn, &row)?;
+            FeeAccount::set(conn, &row.id, &account)?;
             let change = Change {
                 by: Some(&by),
                 action: "create",
                 entity: "agency",
                 entity_id: &row.id,
                 before: None,
-                after: Some(audit_json(&row)),
+                after: Some(audit_json(&row, &account)),
             };
             audit::record(conn, &clock, change)?;
             Ok(row)
@@ -240,22 +278,28 @@ pub async fn update(
     let (clock, by, code) = (clock.clone(), by.to_owned(), code.to_owned());
     let agency = db
         .write(move |conn| {
-            let before = find(conn, &code)?;
+            let (before, before_account) = find_with_account(conn, &code)?;
             let mut row = before.clone();
             let mut errors = parse(&input, &mut row);
+            let account = parse_account(&input, &mut errors);
             check(conn, &row, &mut errors)?;
             if !errors.is_empty() {
                 return Err(AppError::Invalid(errors));
             }
             if row != before {
                 Agency::update(conn, &row)?;
+            }
+            if account != before_account {
+                FeeAccount::set(conn, &row.id, &account)?;
+            }
+            if row != before || account != before_account {
                 let change = Change {
                     by: Some(&by),
                     action: "update",
                     entity: "agency",
                     entity_id: &row.id,
-                    before: Some(audit_json(&before)),
-                    after: Some(audit_json(&row)),
+                    before: Some(audit_json(&before, &before_account)),
+                    after: Some(audit_json(&row, &account)),
                 };
                 audit::record(conn, &clock, change)?;
             }

@@ -144,14 +144,10 @@ fn parse(input: &HolidayInput) -> Result<Holiday, AppError> {
     if kind.is_none() {
         push(&mut errors, "kind", "Vui lòng chọn loại ngày.");
     }
-    if let (Some(d), Some("makeup_working_day")) = (day, kind) {
-        if !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
-            push(
-                &mut errors,
-                "day",
-                "Ngày làm việc bù phải là thứ Bảy hoặc Chủ nhật (ngày thường đã là ngày làm việc).",
-            );
-        }
+    if let (Some(d), Some("makeup_working_day")) = (day, kind)
+        && !matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
+    {
+        push(&mut errors, "day", "Ngày làm việc bù phải là thứ Bảy hoặc Chủ nhật (ngày thường đã là ngày làm việc).");
     }
     match (day, kind) {
         (Some(day), Some(kind)) if errors.is_empty() => {

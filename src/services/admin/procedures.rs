@@ -1,11 +1,13 @@
-//! The catalogue: the list of procedures, and creating or editing one with its time limit, fees,
-//! papers, e-form definition and workflow steps (which agency and role act, in which order).
+//! The catalogue: the list of procedures, and creating or editing one with its time limit, fees
+//! (when they are due, the account they are paid into, each fee's quantity field and
+//! condition), papers, e-form definition and workflow steps (which agency and role act, in which
+//! order).
 
 mod input;
 mod parse;
 
 pub use input::{FeeRow, MAX_ROWS, PaperRow, ProcedureInput, SCALARS, StepRow};
-pub use parse::{MAX_EFORM_BYTES, STEP_ROLES, parse_amount};
+pub use parse::{CHANNEL_FIELD, FEE_TIMINGS, MAX_EFORM_BYTES, OFFICER_FIELD, STEP_ROLES, fee_account, parse_amount};
 
 use super::audit::{self, Change};
 use super::{Paged, new_id, offset, search_words};
@@ -113,6 +115,10 @@ pub fn load(conn: &mut DbConn, code: &str) -> Result<(Procedure, ProcedureInput)
     s.insert("result".into(), p.result.clone());
     s.insert("legal_basis".into(), json_lines(&p.legal_basis));
     s.insert("eform".into(), eform_of(conn, &p.id)?.unwrap_or_default());
+    s.insert("fee_timing".into(), p.fee_timing.clone());
+    s.insert("beneficiary_account".into(), p.beneficiary_account.clone().unwrap_or_default());
+    s.insert("beneficiary_bank".into(), p.beneficiary_bank.clone().unwrap_or_default());
+    s.insert("beneficiary_name".into(), p.beneficiary_name.clone().unwrap_or_default());
     input.fees = Procedure::fees(conn, &p.id)?
         .into_iter()
         .enumerate()
@@ -122,6 +128,8 @@ pub fn load(conn: &mut DbConn, code: &str) -> Result<(Procedure, ProcedureInput)
             description: f.description,
             amount: f.amount_vnd.to_string(),
             per_unit: f.per_unit.unwrap_or_default(),
+            quantity_field: f.quantity_field.unwrap_or_default(),
+            when: f.when_field.zip(f.when_value).map(|(k, v)| format!("{k}={v}")).unwrap_or_default(),
         })
         .collect();
     input.papers = Procedure::papers(conn, &p.id)?
@@ -161,8 +169,13 @@ fn audit_json(conn: &mut DbConn, p: &Procedure) -> Result<serde_json::Value, App
         .iter()
         .map(|f| {
             let unit = f.per_unit.as_ref().map(|u| format!("/{u}")).unwrap_or_default();
+            let quantity = f.quantity_field.as_ref().map(|q| format!(" × {q}")).unwrap_or_default();
+            let when = match (&f.when_field, &f.when_value) {
+                (Some(k), Some(v)) => format!(", khi {k}={v}"),
+                _ => String::new(),
+            };
             format!(
-                "{}: {}: {}{unit}",
+                "{}: {}: {}{unit}{quantity}{when}",
                 FeeKind::parse(&f.kind).map_or("", FeeKind::label),
                 f.description,
                 Vnd(f.amount_vnd)
@@ -188,6 +201,10 @@ fn audit_json(conn: &mut DbConn, p: &Procedure) -> Result<serde_json::Value, App
     }
     let eform = eform_of(conn, &p.id)?.and_then(|j| serde_json::from_str::<serde_json::Value>(&j).ok());
     let json_list = |s: &str| serde_json::from_str::<Vec<String>>(s).unwrap_or_default();
+    let beneficiary = match (&p.beneficiary_account, &p.beneficiary_bank, &p.beneficiary_name) {
+        (Some(a), Some(b), Some(n)) => Some(format!("{n} – {a} – {b}")),
+        _ => None,
+    };
     Ok(serde_json::json!({
         "code": p.code, "name": p.name, "field_code": p.field_code, "level": p.level,
         "agency_id": agency_code(conn, &p.agency_id)?, "implementing_agency": p.implementing_agency,
@@ -196,6 +213,7 @@ fn audit_json(conn: &mut DbConn, p: &Procedure) -> Result<serde_json::Value, App
         "restart_after_supplement": p.restart_after_supplement, "restart_after_payment": p.restart_after_payment,
         "subjects": p.subjects, "channels": p.channels, "steps": json_list(&p.steps),
         "requirements": p.requirements, "result": p.result, "legal_basis": json_list(&p.legal_basis),
+        "fee_timing": p.fee_timing, "beneficiary": beneficiary,
         "fees": fees, "papers": papers, "eform": eform, "workflow": workflow,
     }))
 }
@@ -206,6 +224,7 @@ fn save(conn: &mut DbConn, p: &Parsed, creating: bool, clock: &Clock) -> Result<
         Procedure::insert(conn, &p.row)?;
     } else {
         Procedure::update(conn, &p.row)?;
+        clear_beneficiary(conn, &p.row)?;
     }
     let forms = Procedure::forms(conn, &p.row.id)?;
     Procedure::replace_children(conn, &p.row.id, &p.fees, &p.papers, &forms)?;
@@ -216,6 +235,20 @@ fn save(conn: &mut DbConn, p: &Parsed, creating: bool, clock: &Clock) -> Result<
         }
     }
     WorkflowStep::replace(conn, &p.row.id, &p.workflow)?;
+    Ok(())
+}
+
+/// The changeset of `Procedure::update` leaves `None` columns as they were: an account removed
+/// on the form is cleared here.
+fn clear_beneficiary(conn: &mut DbConn, row: &Procedure) -> Result<(), AppError> {
+    use crate::db::schema::procedures as t;
+    use diesel::prelude::*;
+    if row.beneficiary_account.is_none() {
+        let none: Option<String> = None;
+        diesel::update(t::table.find(&row.id))
+            .set((t::beneficiary_account.eq(&none), t::beneficiary_bank.eq(&none), t::beneficiary_name.eq(&none)))
+            .execute(conn)?;
+    }
     Ok(())
 }
 
@@ -253,6 +286,10 @@ pub async fn create(
         updated_at: now,
         restart_after_supplement: true,
         restart_after_payment: false,
+        fee_timing: "request".into(),
+        beneficiary_account: None,
+        beneficiary_bank: None,
+        beneficiary_name: None,
     };
     let (mut parsed, mut errors) = parse(&input, blank, true);
     let (clock, by) = (clock.clone(), by.to_owned());

@@ -125,8 +125,8 @@ pub async fn edit_form(
 ) -> Result<HttpResponse, AppError> {
     let code = path.into_inner();
     let c = code.clone();
-    let agency = state.db.run(move |conn| agencies::find(conn, &c)).await?;
-    let f = FormState::new(AgencyInput::of(&agency).values(), Vec::new());
+    let (agency, account) = state.db.run(move |conn| agencies::find_with_account(conn, &c)).await?;
+    let f = FormState::new(AgencyInput::of(&agency, &account).values(), Vec::new());
     page(&form_page(&req, &state, &admin, Some(agency.code), f, q.da_luu == "1").await?)
 }
 

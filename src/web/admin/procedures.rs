@@ -6,7 +6,9 @@ use crate::domain::catalogue::{Channel, FeeKind, Level, OnlineLevel, TimeLimitUn
 use crate::error::AppError;
 use crate::models::staff::roles;
 use crate::services::admin::Pairs;
-use crate::services::admin::procedures::{self as service, Choices, ProcedureInput, ProcedureLine, STEP_ROLES};
+use crate::services::admin::procedures::{
+    self as service, Choices, FEE_TIMINGS, ProcedureInput, ProcedureLine, STEP_ROLES,
+};
 use crate::web::auth::Admin;
 use crate::web::csrf::CsrfForm;
 use crate::web::form_state::FormState;
@@ -71,6 +73,7 @@ pub struct FormPage {
     units: Vec<(String, String)>,
     channels: Vec<Tick>,
     fee_kinds: Vec<(String, String)>,
+    fee_timings: Vec<(String, String)>,
     step_roles: Vec<(String, String)>,
     step_agencies: Vec<(String, String)>,
     saved: bool,
@@ -114,6 +117,7 @@ async fn form_page(
             "— Chọn —",
             FeeKind::ALL.iter().map(|k| (k.code().to_owned(), k.label().to_owned())),
         ),
+        fee_timings: FEE_TIMINGS.iter().map(|(c, l)| ((*c).to_owned(), (*l).to_owned())).collect(),
         step_roles: options_with_blank(
             "— Chọn vai trò —",
             STEP_ROLES.iter().map(|r| ((*r).to_owned(), roles::label(r).to_owned())),

@@ -1,6 +1,7 @@
 //! JSON endpoints for other systems. Errors are JSON: `{"error": {"code", "message", "request_id"}}`.
 
 pub mod health;
+pub mod payments;
 pub mod procedures;
 
 use crate::error::AppError;

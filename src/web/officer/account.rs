@@ -76,6 +76,11 @@ pub async fn login(
     match accounts::login(&state.db, &state.clock, Audience::Staff, &form.login, &form.password, &ip, old).await {
         Ok(session) => {
             tracing::info!(staff.id = %session.account.id(), "staff signed in");
+            // A finance officer with no dossier role starts on the reconciliation page.
+            let id = session.account.id().to_owned();
+            let roles = state.db.run(move |conn| Ok(crate::models::staff::Staff::roles(conn, &id)?)).await?;
+            let finance_only = roles.iter().all(|r| r == crate::models::staff::roles::FINANCE) && !roles.is_empty();
+            let next = if finance_only && next == "/can-bo" { "/can-bo/doi-soat".to_owned() } else { next };
             signed_in(&next, &session.token, state.config.secure_cookies)
         }
         Err(AppError::Invalid(errors)) => page_with_status(

@@ -2,10 +2,15 @@
 //! action the officer may take now, each turned into a [`Command`] for `workflow::act`; and the
 //! notes thread (`POST /can-bo/ho-so/{code}/ghi-chu`). A refused action draws the dossier page
 //! again with the message and the officer's input.
+//!
+//! Fees: "Yêu cầu nộp phí, lệ phí" has one quantity per fee rule of the procedure (inputs
+//! `so_luong-<i>`, in the rules' order), prefilled with what the e-form says; "Ghi nhận nộp phí
+//! tại Bộ phận Một cửa" records a cash payment with its receipt number.
 
 use super::dossier::refused;
 use super::queues::parse_date;
 use crate::domain::dossier::Action;
+use crate::domain::payment::MAX_QUANTITY;
 use crate::error::AppError;
 use crate::models::agency::Agency;
 use crate::models::staff::Staff;
@@ -24,15 +29,40 @@ use std::collections::BTreeMap;
 /// One input of an action form.
 pub struct FieldSpec {
     /// Input name.
-    pub name: &'static str,
+    pub name: String,
     /// Label.
-    pub label: &'static str,
-    /// `textarea`, `text`, `select` or `file`.
+    pub label: String,
+    /// `textarea`, `text`, `number`, `select` or `file`.
     pub widget: &'static str,
     /// Hint under the label ("" for none).
     pub hint: &'static str,
     /// Choices of a select: `(value, label)`.
     pub options: Vec<(String, String)>,
+    /// The value drawn before anything was posted (a prefilled quantity), or "".
+    pub value: String,
+}
+
+impl FieldSpec {
+    fn new(name: &str, label: &str, widget: &'static str, hint: &'static str) -> FieldSpec {
+        FieldSpec {
+            name: name.to_owned(),
+            label: label.to_owned(),
+            widget,
+            hint,
+            options: Vec::new(),
+            value: String::new(),
+        }
+    }
+}
+
+/// One fee rule of the dossier's procedure on the payment request form: its label and the
+/// quantity the dossier's e-form gives (0 when the rule does not apply).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FeeChoice {
+    /// "Lệ phí … (8.000 đ/bản)".
+    pub label: String,
+    /// The prefilled quantity.
+    pub quantity: i64,
 }
 
 /// One action form on the dossier page.
@@ -51,9 +81,20 @@ pub struct ActionForm {
     pub fields: Vec<FieldSpec>,
 }
 
+/// The slug of the payment request form.
+pub const REQUEST_PAYMENT: &str = "yeu-cau-nop-phi";
+/// The slug of the desk payment form.
+pub const PAY_AT_DESK: &str = "thu-phi-truc-tiep";
+
 /// `(action, slug, title, intro)` of every action with a form, in page order.
-const ACTIONS: [(Action, &str, &str, &str); 11] = [
+const ACTIONS: [(Action, &str, &str, &str); 13] = [
     (Action::Receive, "tiep-nhan", "Tiếp nhận hồ sơ", "Hồ sơ đầy đủ, hợp lệ: tiếp nhận và tính ngày hẹn trả kết quả."),
+    (
+        Action::Pay,
+        PAY_AT_DESK,
+        "Ghi nhận nộp phí tại Bộ phận Một cửa",
+        "Công dân đã nộp phí, lệ phí bằng tiền mặt tại Bộ phận Một cửa: ghi số biên lai; hồ sơ được tiếp tục giải quyết.",
+    ),
     (Action::Assign, "giao-chuyen-vien", "Chuyển chuyên viên xử lý", "Giao hồ sơ cho một chuyên viên của cơ quan."),
     (Action::Transfer, "chuyen-lien-thong", "Chuyển liên thông", "Gửi hồ sơ đến cơ quan khác để phối hợp giải quyết."),
     (
@@ -77,6 +118,13 @@ const ACTIONS: [(Action, &str, &str, &str); 11] = [
         "Yêu cầu bổ sung, hoàn thiện hồ sơ",
         "Nêu đầy đủ một lần các giấy tờ, nội dung cần bổ sung (chỉ được yêu cầu một lần).",
     ),
+    (
+        Action::RequestPayment,
+        REQUEST_PAYMENT,
+        "Yêu cầu nộp phí, lệ phí",
+        "Xác nhận số lượng của từng khoản thu; công dân được thông báo số tiền phải nộp. Thời gian thực hiện nghĩa \
+         vụ tài chính không tính vào thời hạn giải quyết (Nghị định 118/2025/NĐ-CP).",
+    ),
     (Action::Refuse, "tu-choi", "Từ chối tiếp nhận", "Hồ sơ không đủ điều kiện tiếp nhận: nêu rõ lý do."),
     (Action::Stop, "dung-xu-ly", "Dừng xử lý hồ sơ", "Dừng giải quyết hồ sơ và thông báo lý do cho công dân."),
 ];
@@ -84,21 +132,33 @@ const ACTIONS: [(Action, &str, &str, &str); 11] = [
 /// The slug of the extension form.
 pub const EXTEND: &str = "gia-han";
 
-fn text(name: &'static str, label: &'static str, hint: &'static str) -> FieldSpec {
-    FieldSpec { name, label, widget: "textarea", hint, options: Vec::new() }
+fn text(name: &str, label: &str, hint: &'static str) -> FieldSpec {
+    FieldSpec::new(name, label, "textarea", hint)
 }
 
-fn files(label: &'static str) -> FieldSpec {
-    FieldSpec {
-        name: "files",
-        label,
-        widget: "file",
-        hint: "PDF, JPEG, PNG hoặc DOCX; có thể chọn nhiều tệp.",
-        options: Vec::new(),
-    }
+fn files(label: &str) -> FieldSpec {
+    FieldSpec::new("files", label, "file", "PDF, JPEG, PNG hoặc DOCX; có thể chọn nhiều tệp.")
 }
 
-fn fields_of(action: Action, specialists: &[Staff], agencies: &[Agency], own_agency: &str) -> Vec<FieldSpec> {
+/// The input name of the quantity of the `i`-th fee rule.
+pub fn quantity_input(i: usize) -> String {
+    format!("so_luong-{i}")
+}
+
+/// What a page needs to draw the forms.
+pub struct Choices<'a> {
+    /// The agency's specialists (assignment).
+    pub specialists: &'a [Staff],
+    /// Every agency (transfers).
+    pub agencies: &'a [Agency],
+    /// The officer's agency.
+    pub own_agency: &'a str,
+    /// The procedure's fee rules with their prefilled quantities (payment request).
+    pub fees: &'a [FeeChoice],
+}
+
+fn fields_of(action: Action, c: &Choices<'_>) -> Vec<FieldSpec> {
+    let (specialists, agencies, own_agency) = (c.specialists, c.agencies, c.own_agency);
     match action {
         Action::Refuse => vec![text("reason", "Lý do từ chối", "Ghi trên Phiếu từ chối gửi công dân.")],
         Action::RequestSupplement => {
@@ -109,23 +169,17 @@ fn fields_of(action: Action, specialists: &[Staff], agencies: &[Agency], own_age
             )]
         }
         Action::Assign => vec![FieldSpec {
-            name: "specialist_id",
-            label: "Chuyên viên",
-            widget: "select",
-            hint: "",
             options: specialists.iter().map(|s| (s.id.clone(), s.full_name.clone())).collect(),
+            ..FieldSpec::new("specialist_id", "Chuyên viên", "select", "")
         }],
         Action::Transfer => vec![
             FieldSpec {
-                name: "to_agency_id",
-                label: "Cơ quan phối hợp",
-                widget: "select",
-                hint: "",
                 options: agencies
                     .iter()
                     .filter(|a| a.id != own_agency)
                     .map(|a| (a.id.clone(), a.name.clone()))
                     .collect(),
+                ..FieldSpec::new("to_agency_id", "Cơ quan phối hợp", "select", "")
             },
             text("note", "Nội dung đề nghị phối hợp", ""),
         ],
@@ -139,28 +193,39 @@ fn fields_of(action: Action, specialists: &[Staff], agencies: &[Agency], own_age
             files("Văn bản kết quả đã ký (nếu chưa có trong hồ sơ)"),
         ],
         Action::Stop => vec![text("reason", "Lý do dừng xử lý", "")],
+        Action::RequestPayment => c
+            .fees
+            .iter()
+            .enumerate()
+            .map(|(i, fee)| FieldSpec {
+                value: fee.quantity.to_string(),
+                ..FieldSpec::new(&quantity_input(i), &fee.label, "number", "Nhập 0 nếu không thu khoản này.")
+            })
+            .collect(),
+        Action::Pay => vec![FieldSpec::new(
+            "receipt_no",
+            "Số biên lai thu phí, lệ phí",
+            "text",
+            "Ghi đúng số trên biên lai đã giao cho người nộp.",
+        )],
         _ => Vec::new(),
     }
 }
 
-/// The forms of the actions the officer may take now, then the extension if allowed.
-pub fn forms(
-    allowed: &[Action],
-    may_extend: bool,
-    specialists: &[Staff],
-    agencies: &[Agency],
-    own_agency: &str,
-) -> Vec<ActionForm> {
+/// The forms of the actions the officer may take now, then the extension if allowed. A
+/// procedure without fee rules offers no payment request.
+pub fn forms(allowed: &[Action], may_extend: bool, choices: &Choices<'_>) -> Vec<ActionForm> {
     let mut out: Vec<ActionForm> = ACTIONS
         .iter()
         .filter(|(a, ..)| allowed.contains(a))
+        .filter(|(a, ..)| *a != Action::RequestPayment || !choices.fees.is_empty())
         .map(|(a, slug, label, intro)| ActionForm {
             slug,
             label,
             intro,
             multipart: matches!(a, Action::ProposeResult | Action::Approve),
             warning: matches!(a, Action::Refuse | Action::Stop),
-            fields: fields_of(*a, specialists, agencies, own_agency),
+            fields: fields_of(*a, choices),
         })
         .collect();
     if may_extend {
@@ -171,20 +236,8 @@ pub fn forms(
             multipart: false,
             warning: false,
             fields: vec![
-                FieldSpec {
-                    name: "new_due",
-                    label: "Ngày hẹn trả mới",
-                    widget: "text",
-                    hint: "Ngày/tháng/năm, ví dụ 04/12/2026.",
-                    options: Vec::new(),
-                },
-                FieldSpec {
-                    name: "new_due_time",
-                    label: "Giờ hẹn trả",
-                    widget: "text",
-                    hint: "Giờ:phút, ví dụ 16:30 (để trống: 17:00).",
-                    options: Vec::new(),
-                },
+                FieldSpec::new("new_due", "Ngày hẹn trả mới", "text", "Ngày/tháng/năm, ví dụ 04/12/2026."),
+                FieldSpec::new("new_due_time", "Giờ hẹn trả", "text", "Giờ:phút, ví dụ 16:30 (để trống: 17:00)."),
                 text("reason", "Lý do chậm trễ", "Ghi trong văn bản xin lỗi gửi công dân."),
             ],
         });
@@ -218,8 +271,33 @@ fn extend_command(values: &BTreeMap<String, String>) -> Result<Command, AppError
     }
 }
 
-/// The command of a posted form.
-fn command(slug: &str, values: &BTreeMap<String, String>, files: Vec<IncomingFile>) -> Result<Command, AppError> {
+/// The quantities of a posted payment request: one whole number from 0 to [`MAX_QUANTITY`] per
+/// fee rule, each refusal on its input.
+fn quantities(values: &BTreeMap<String, String>, rules: usize) -> Result<Vec<i64>, AppError> {
+    let mut errors = Vec::new();
+    let mut out = Vec::with_capacity(rules);
+    for i in 0..rules {
+        let name = quantity_input(i);
+        let text = values.get(&name).map_or("", |v| v.trim());
+        match text.parse::<i64>() {
+            Ok(n) if (0..=MAX_QUANTITY).contains(&n) => out.push(n),
+            _ if text.is_empty() => {
+                errors.push((name, "Vui lòng nhập số lượng của khoản thu (nhập 0 nếu không thu).".to_owned()))
+            }
+            _ => errors.push((name, format!("Số lượng là số nguyên từ 0 đến {MAX_QUANTITY}."))),
+        }
+    }
+    if errors.is_empty() { Ok(out) } else { Err(AppError::Invalid(errors)) }
+}
+
+/// The command of a posted form; `fee_rules` is the number of fee rules of the dossier's
+/// procedure (payment requests only).
+fn command(
+    slug: &str,
+    values: &BTreeMap<String, String>,
+    files: Vec<IncomingFile>,
+    fee_rules: usize,
+) -> Result<Command, AppError> {
     let get = |k: &str| values.get(k).cloned().unwrap_or_default();
     Ok(match slug {
         "tiep-nhan" => Command::Receive,
@@ -233,6 +311,8 @@ fn command(slug: &str, values: &BTreeMap<String, String>, files: Vec<IncomingFil
         "phe-duyet" => Command::Approve { note: get("note"), files },
         "dung-xu-ly" => Command::Stop { reason: get("reason") },
         "tra-ket-qua" => Command::ReturnResult,
+        REQUEST_PAYMENT => Command::RequestPayment { quantities: quantities(values, fee_rules)? },
+        PAY_AT_DESK => Command::PayAtDesk { receipt_no: get("receipt_no") },
         EXTEND => extend_command(values)?,
         _ => return Err(AppError::NotFound("thao tác")),
     })
@@ -249,16 +329,39 @@ async fn run(
     files: Vec<IncomingFile>,
 ) -> Result<HttpResponse, AppError> {
     let officer = workflow::Officer::new(&staff.staff, &staff.roles);
+    let fee_rules = if slug == REQUEST_PAYMENT { fee_rule_count(state, &officer, &code).await? } else { 0 };
     let env = Env { db: &state.db, clock: &state.clock, store: &state.files, base_url: &state.config.base_url };
-    let outcome = match (command(slug, &values, files), values.get("version").and_then(|v| v.trim().parse().ok())) {
+    let posted = command(slug, &values, files, fee_rules);
+    let outcome = match (posted, values.get("version").and_then(|v| v.trim().parse().ok())) {
         (Err(e), _) => Err(e),
         (Ok(_), None) => Err(workflow::stale()),
         (Ok(cmd), Some(version)) => workflow::act(env, &officer, &code, version, cmd).await,
     };
     match outcome {
         Ok(d) => Ok(see_other(&format!("/can-bo/ho-so/{}", d.code))),
+        Err(AppError::Invalid(errors)) if slug == REQUEST_PAYMENT => {
+            // A message about the quantities as a whole is shown on the first of them.
+            let errors = errors
+                .into_iter()
+                .map(|(field, message)| (if field == "quantities" { quantity_input(0) } else { field }, message))
+                .collect();
+            refused(req, state, staff, code, slug, values, AppError::Invalid(errors)).await
+        }
         Err(e) => refused(req, state, staff, code, slug, values, e).await,
     }
+}
+
+/// How many fee rules the procedure of a dossier the officer may see has ("not found"
+/// otherwise).
+async fn fee_rule_count(state: &AppState, officer: &workflow::Officer, code: &str) -> Result<usize, AppError> {
+    let (officer, code) = (officer.clone(), code.to_owned());
+    state
+        .db
+        .run(move |conn| {
+            let d = workflow::find_visible(conn, &officer, &code)?;
+            Ok(crate::services::payments::rules_of(conn, &d.procedure_id)?.len())
+        })
+        .await
 }
 
 /// `POST /can-bo/ho-so/{code}/{action}` (urlencoded forms).

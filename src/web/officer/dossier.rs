@@ -1,9 +1,10 @@
 //! The staff dossier page (`/can-bo/ho-so/{code}`): applicant, form values, files, deadlines,
-//! history, transfers, extensions, the notes thread and one form per action the officer may
-//! take now.
+//! history, transfers, extensions, the notes thread, the fees panel and one form per action the
+//! officer may take now.
 
 use super::actions::{self, ActionForm};
 use super::files::previewable;
+use super::payments::{self, Fees};
 use super::queues::{DueBadge, channel_label, due_badge};
 use crate::domain::calendar::Calendar;
 use crate::domain::catalogue::TimeLimitUnit;
@@ -36,6 +37,8 @@ pub struct Loaded {
     pub allowed: Vec<Action>,
     /// Whether they may extend the due date.
     pub may_extend: bool,
+    /// Fees: the payment requests, and the quantities a new request starts from.
+    pub fees: Fees,
 }
 
 /// Loads a dossier the officer may see (another agency's answers "not found").
@@ -50,7 +53,8 @@ pub async fn load(state: &AppState, staff: &SessionStaff, code: String) -> Resul
             let specialists = q::specialists(conn, &officer.agency_id)?;
             let allowed = workflow::allowed_actions(&officer, &sd.dossier);
             let may_extend = workflow::may_extend(&officer, &sd.dossier, !sd.extensions.is_empty());
-            Ok(Loaded { sd, cal, specialists, allowed, may_extend })
+            let fees = payments::load(conn, &sd.dossier, &allowed)?;
+            Ok(Loaded { sd, cal, specialists, allowed, may_extend, fees })
         })
         .await
 }
@@ -154,6 +158,12 @@ pub struct DossierPage {
     slips: Vec<(&'static str, &'static str)>,
     posted: Posted,
     fresh: bool,
+    /// The fees panel (`_partials/payments.html`).
+    payments: crate::web::payment_panel::PaymentPanel,
+    /// Prefix of e-receipt links.
+    receipt_base: String,
+    /// Staff view of the fees panel (references and notes shown).
+    staff: bool,
 }
 
 impl DossierPage {
@@ -165,6 +175,11 @@ impl DossierPage {
     /// The message for a field of the form that was posted.
     fn err(&self, slug: &str, name: &str) -> Option<&str> {
         if self.posted.slug == slug { self.posted.f.error(name) } else { None }
+    }
+
+    /// What an input shows: what was posted, else its prefilled value.
+    fn shown<'a>(&'a self, slug: &str, field: &'a actions::FieldSpec) -> &'a str {
+        if self.posted.slug == slug { self.posted.f.value(&field.name) } else { &field.value }
     }
 }
 
@@ -298,7 +313,7 @@ pub fn view(
     fresh: bool,
 ) -> DossierPage {
     let now = state.clock.now_naive();
-    let Loaded { sd, cal, specialists, allowed, may_extend } = loaded;
+    let Loaded { sd, cal, specialists, allowed, may_extend, fees } = loaded;
     let d = &sd.dossier;
     let unit = TimeLimitUnit::parse(&sd.procedure.time_limit_unit).map_or("", TimeLimitUnit::label);
     let holder_id = d.handler_agency_id.clone().unwrap_or_else(|| d.agency_id.clone());
@@ -311,7 +326,19 @@ pub fn view(
     applicant.extend(d.applicant_address.clone().map(|a| ("Địa chỉ", a)));
     DossierPage {
         ctx: PageCtx::new(req, &state.config.province_name, Some(&Viewer::of_staff(staff))),
-        forms: actions::forms(&allowed, may_extend, &specialists, &sd.agencies, &staff.agency.id),
+        forms: actions::forms(
+            &allowed,
+            may_extend,
+            &actions::Choices {
+                specialists: &specialists,
+                agencies: &sd.agencies,
+                own_agency: &staff.agency.id,
+                fees: &fees.choices,
+            },
+        ),
+        payments: fees.panel,
+        receipt_base: format!("/can-bo/ho-so/{}/bien-lai", d.code),
+        staff: true,
         code: d.code.clone(),
         version: d.version,
         status_code: d.status,

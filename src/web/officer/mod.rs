@@ -6,5 +6,7 @@ pub mod actions;
 pub mod counter;
 pub mod dossier;
 pub mod files;
+pub mod payments;
 pub mod queues;
+pub mod reconciliation;
 pub mod slips;

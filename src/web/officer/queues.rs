@@ -162,7 +162,7 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
 pub struct NavItem {
     slug: &'static str,
     label: &'static str,
-    count: i64,
+    count: String,
     current: bool,
 }
 
@@ -190,7 +190,7 @@ pub struct QueuesPage {
     queue: &'static str,
     queue_label: &'static str,
     rows: Vec<Row>,
-    total: i64,
+    total: String,
     page: i64,
     pages: i64,
     prev_url: Option<String>,
@@ -241,6 +241,9 @@ pub async fn show(
     let (mut filter, problems) = query.filter();
     let page_no: i64 = query.trang.parse().ok().filter(|p| *p >= 1).unwrap_or(1);
     let (now, agency_id, code) = (state.clock.now_naive(), staff.agency.id.clone(), query.thu_tuc.trim().to_owned());
+    let cache_key = format!("{}|{}|{}", scope.agency_id, scope.staff_id, scope.roles.join(","));
+    let cached = state.queue_counts.get(&cache_key, state.clock.now());
+    let fresh = cached.is_none();
     let (counts, result, procedures, cal) = state
         .db
         .run(move |conn| {
@@ -252,23 +255,30 @@ pub async fn show(
                 filter.procedure_id =
                     Some(procedures.iter().find(|p| p.code == code).map(|p| p.id.clone()).unwrap_or_default());
             }
-            let counts = q::counts(conn, &scope, at, &shown)?;
+            let counts = match cached {
+                Some(counts) => counts,
+                None => q::counts(conn, &scope, at, &shown)?,
+            };
             let result = q::page(conn, &scope, queue, at, &filter, page_no, PER_PAGE)?;
             Ok((counts, result, procedures, cal))
         })
         .await?;
-    let pages = ((result.total + PER_PAGE - 1) / PER_PAGE).max(1);
+    if fresh {
+        state.queue_counts.put(cache_key, state.clock.now(), counts.clone());
+    }
+    let counted = result.total.counted;
+    let pages = ((counted + PER_PAGE - 1) / PER_PAGE).max(1);
     let selected_status: Option<i32> = query.trang_thai.parse().ok();
     page(&QueuesPage {
         ctx: PageCtx::new(&req, &state.config.province_name, Some(&Viewer::of_staff(&staff))),
         agency: staff.agency.name.clone(),
         nav: counts
             .into_iter()
-            .map(|(q, count)| NavItem { slug: q.slug(), label: q.label(), count, current: q == queue })
+            .map(|(q, count)| NavItem { slug: q.slug(), label: q.label(), count: count.shown(), current: q == queue })
             .collect(),
         queue: queue.slug(),
         queue_label: queue.label(),
-        total: result.total,
+        total: result.total.shown(),
         rows: result.lines.into_iter().map(|l| row(&cal, now, l)).collect(),
         page: page_no,
         pages,

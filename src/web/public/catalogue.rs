@@ -74,10 +74,10 @@ pub fn parse(facets: &Facets, params: &ListParams) -> Parsed {
         Some(Some(level)) => filter.online_level = Some(i32::from(level.number())),
         Some(None) => errors.push("Mức độ dịch vụ công trực tuyến không hợp lệ: chọn từ 1 đến 4.".to_owned()),
     }
-    if let Some(code) = non_empty(&params.agency) {
-        if catalogue::apply_agency(facets, &mut filter, code).is_none() {
-            errors.push("Không tìm thấy cơ quan đã chọn.".to_owned());
-        }
+    if let Some(code) = non_empty(&params.agency)
+        && catalogue::apply_agency(facets, &mut filter, code).is_none()
+    {
+        errors.push("Không tìm thấy cơ quan đã chọn.".to_owned());
     }
     let page = match non_empty(&params.trang).map(|t| t.parse::<usize>()) {
         None => 1,

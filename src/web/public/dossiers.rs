@@ -117,6 +117,14 @@ pub struct ShowPage {
     missing: Option<String>,
     /// The result files, once approved.
     results: Vec<Attachment>,
+    /// Fees and their payment.
+    payments: crate::web::payment_panel::PaymentPanel,
+    /// Prefix of e-receipt links.
+    receipt_base: String,
+    /// Staff view of the fees panel (no).
+    staff: bool,
+    /// "Thanh toán" is offered: fees wait and a gateway is configured.
+    can_pay: bool,
 }
 
 /// `?moi=1` right after submission.
@@ -168,6 +176,10 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let v = own_dossier(&state, code.into_inner(), &citizen.0.user.id).await?;
     let status = Status::from_code(v.dossier.status).unwrap_or(Status::Submitted);
+    let dossier_id = v.dossier.id.clone();
+    let payments = state.db.run(move |conn| crate::web::payment_panel::PaymentPanel::load(conn, &dossier_id)).await?;
+    let can_pay = status == Status::AwaitingPayment && payments.has_open() && state.config.paygov_url.is_some();
+    let receipt_base = format!("/tai-khoan/ho-so/{}/bien-lai", v.dossier.code);
     let values = serde_json::from_str::<FormValues>(&v.dossier.form_values).map(|f| f.display()).unwrap_or_default();
     let papers = v
         .paper_names
@@ -189,6 +201,10 @@ pub async fn show(
         events: event_lines(&v),
         can_withdraw: position_of(&v.dossier)
             .is_ok_and(|p| transition(p, Action::Withdraw, Role::Citizen, None).is_ok()),
+        payments,
+        receipt_base,
+        staff: false,
+        can_pay,
         fresh: q.moi == "1",
         supplied: q.bo_sung == "1",
         missing: (status == Status::SupplementRequested).then(|| v.dossier.status_note.clone().unwrap_or_default()),

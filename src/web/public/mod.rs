@@ -6,6 +6,7 @@ pub mod dossiers;
 pub mod follow_up;
 pub mod home;
 pub mod intake;
+pub mod payments;
 pub mod tracking;
 
 use crate::error::AppError;

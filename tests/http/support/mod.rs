@@ -163,6 +163,8 @@ pub struct TestApp {
     pub jobs: JobContext,
     /// Stops the server when the test ends.
     pub server: actix_web::dev::ServerHandle,
+    /// paygov-sim, when the app was spawned with it ([`TestApp::spawn_with_paygov`]).
+    pub paygov: Option<dvc_portal::sim::paygov::SimHandle>,
     /// Keeps the database alive.
     pub _test_db: TestDb,
 }
@@ -177,12 +179,49 @@ impl Drop for TestApp {
 impl TestApp {
     /// Starts the portal over a seeded database.
     pub async fn spawn() -> TestApp {
+        Self::spawn_inner(false).await
+    }
+
+    /// Starts the portal with paygov-sim as its payment gateway, over real HTTP both ways. The
+    /// simulator runs on the test's clock with its first delivery an hour after settlement, so
+    /// nothing is delivered behind the test's back: tests deliver with
+    /// `app.sim().deliver_all_now()`.
+    pub async fn spawn_with_paygov() -> TestApp {
+        Self::spawn_inner(true).await
+    }
+
+    /// The payment gateway simulator.
+    pub fn sim(&self) -> &dvc_portal::sim::paygov::SimHandle {
+        self.paygov.as_ref().unwrap_or_else(|| panic!("spawn the app with spawn_with_paygov"))
+    }
+
+    async fn spawn_inner(with_paygov: bool) -> TestApp {
         let test_db = TestDb::seeded();
         let smtp = smtp::SmtpSink::start();
         let mut config = test_db.config();
         config.smtp_url = Some(smtp.url());
         let db = test_db.open();
         let clock = test_clock();
+        let mut paygov = None;
+        if with_paygov {
+            // The portal's port is chosen first, so the simulator knows where to call back.
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .map(|a| a.port())
+                .unwrap_or_else(|e| panic!("port: {e}"));
+            config.bind = format!("127.0.0.1:{port}");
+            config.base_url = format!("http://127.0.0.1:{port}");
+            let mut sim = dvc_portal::sim::paygov::SimConfig::local(
+                &format!("{}/api/payments/confirm", config.base_url),
+                &config.paygov_partner,
+                &config.paygov_secret,
+                clock.clone(),
+            );
+            sim.retry = vec![std::time::Duration::from_secs(3600); 3];
+            let handle = dvc_portal::sim::paygov::start(sim).unwrap_or_else(|e| panic!("paygov-sim: {e:#}"));
+            config.paygov_url = Some(handle.url());
+            paygov = Some(handle);
+        }
         let mailer = Mailer::from_config(&config).unwrap_or_else(|e| panic!("mailer: {e:#}"));
         let jobs = JobContext { db: db.clone(), clock: clock.clone(), mailer, config: config.clone() };
         let app =
@@ -198,7 +237,7 @@ impl TestApp {
                 let _ = rt.block_on(app.run_until_stopped());
             }
         });
-        TestApp { browser: Browser::new(&address), db, clock, smtp, jobs, server, _test_db: test_db }
+        TestApp { browser: Browser::new(&address), db, clock, smtp, jobs, server, paygov, _test_db: test_db }
     }
 
     /// A new browser with an empty cookie jar.

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 pub const MAX_ROWS: usize = 60;
 
 /// The single-valued fields of the form.
-pub const SCALARS: [&str; 16] = [
+pub const SCALARS: [&str; 20] = [
     "code",
     "name",
     "field_code",
@@ -26,6 +26,10 @@ pub const SCALARS: [&str; 16] = [
     "result",
     "legal_basis",
     "eform",
+    "fee_timing",
+    "beneficiary_account",
+    "beneficiary_bank",
+    "beneficiary_name",
 ];
 
 /// A fee row as typed (`fee-<index>-<field>`).
@@ -41,6 +45,10 @@ pub struct FeeRow {
     pub amount: String,
     /// Per unit ("bản", "trang").
     pub per_unit: String,
+    /// The e-form field holding the number of units ("" for one unit).
+    pub quantity_field: String,
+    /// The condition `field=value` under which the fee applies ("" for always).
+    pub when: String,
 }
 
 /// A paper row as typed (`paper-<index>-<field>`).
@@ -151,6 +159,8 @@ impl ProcedureInput {
                         "description" => r.description = v,
                         "amount" => r.amount = v,
                         "per_unit" => r.per_unit = v,
+                        "quantity_field" => r.quantity_field = v,
+                        "when" => r.when = v,
                         _ => {}
                     }
                 }
@@ -217,10 +227,11 @@ impl ProcedureInput {
     }
 
     /// A new procedure's form: online level 3, working days, both channels, the full time
-    /// limit again after a supplement.
+    /// limit again after a supplement, fees paid when the agency asks.
     pub fn blank() -> Self {
         let mut input = ProcedureInput { restart_after_supplement: true, ..Default::default() };
         input.scalars.insert("online_level".into(), "3".into());
+        input.scalars.insert("fee_timing".into(), "request".into());
         input.scalars.insert("time_limit_unit".into(), TimeLimitUnit::WorkingDays.code().into());
         input.channels = vec![Channel::Counter.code().into(), Channel::Online.code().into()];
         input

@@ -5,7 +5,7 @@ use super::input::{FeeRow, PaperRow, ProcedureInput};
 use crate::db::DbConn;
 use crate::domain::catalogue::{AgencyKind, Channel, FeeKind, Level, OnlineLevel, TimeLimitUnit, is_procedure_code};
 use crate::domain::fold::{clean, fold, lower};
-use crate::domain::form::FormDefinition;
+use crate::domain::form::{FieldKind, FormDefinition};
 use crate::error::AppError;
 use crate::models::agency::Agency;
 use crate::models::procedure::{Field, Procedure, ProcedureFee, ProcedurePaper};
@@ -17,6 +17,17 @@ use crate::services::admin::{Errors, new_id, optional, push, required};
 pub const MAX_EFORM_BYTES: usize = 200_000;
 /// The roles a workflow step may name.
 pub const STEP_ROLES: [&str; 3] = [roles::ONE_STOP, roles::SPECIALIST, roles::LEADER];
+/// When a procedure's fees are due: `(code, label)`.
+pub const FEE_TIMINGS: [(&str, &str); 2] =
+    [("submission", "Khi nộp hồ sơ trực tuyến (toàn trình)"), ("request", "Khi cơ quan yêu cầu")];
+/// The pseudo-field of a fee condition naming the dossier's channel (`@kenh=truc-tuyen`).
+pub const CHANNEL_FIELD: &str = "@kenh";
+/// The pseudo-field of a fee the officer decides on when asking for fees (`@can-bo=co`): never
+/// assessed from the e-form.
+pub const OFFICER_FIELD: &str = "@can-bo";
+
+const WHEN_SHAPE: &str = "Điều kiện áp dụng có dạng tên_trường=giá_trị (tên trường viết thường không dấu), ví dụ \
+     hinh_thuc_nhan=buu_chinh; hoặc @kenh=truc-tuyen, @kenh=truc-tiep, @can-bo=co.";
 
 fn lines(text: &str) -> Vec<String> {
     text.lines().map(clean).filter(|l| !l.is_empty()).collect()
@@ -61,7 +72,93 @@ pub(super) struct Parsed {
 
 type Rows = (Vec<ProcedureFee>, Vec<ProcedurePaper>, Vec<WorkflowStep>, Vec<usize>);
 
-fn parse_rows(input: &ProcedureInput, id: &str, errors: &mut Errors) -> Rows {
+/// An e-form field name: ASCII snake_case, at most 64 characters.
+fn is_field_name(name: &str) -> bool {
+    name.len() <= 64
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The e-form field holding a fee's quantity: a number field of the procedure's e-form.
+fn quantity_field(errors: &mut Errors, key: &str, text: &str, form: Option<&FormDefinition>) -> Option<String> {
+    let name = text.trim();
+    if name.is_empty() {
+        return None;
+    }
+    if !is_field_name(name) {
+        push(errors, key, "Tên trường số lượng viết thường không dấu, nối bằng dấu gạch dưới, ví dụ so_ban_sao.");
+    } else if let Some(form) = form
+        && !form.fields().any(|f| f.name == name && matches!(f.kind, FieldKind::Number { .. }))
+    {
+        push(errors, key, format!("Biểu mẫu điện tử của thủ tục không có trường số «{name}»."));
+    }
+    Some(name.to_owned())
+}
+
+/// A fee's condition `field=value`: a field of the procedure's e-form (and one of its options,
+/// for a choice), the channel, or the officer's decision.
+fn condition(errors: &mut Errors, key: &str, text: &str, form: Option<&FormDefinition>) -> Option<(String, String)> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let Some((field, value)) = text.split_once('=').map(|(f, v)| (f.trim(), v.trim())) else {
+        push(errors, key, WHEN_SHAPE);
+        return None;
+    };
+    let shaped = match field {
+        CHANNEL_FIELD => Channel::parse(value).is_some(),
+        OFFICER_FIELD => value == "co",
+        _ => is_field_name(field) && !value.is_empty() && value.chars().count() <= 200 && !value.contains('='),
+    };
+    if !shaped {
+        push(errors, key, WHEN_SHAPE);
+        return None;
+    }
+    if let Some(form) = form.filter(|_| !field.starts_with('@')) {
+        match form.fields().find(|f| f.name == field).map(|f| &f.kind) {
+            None => push(errors, key, format!("Biểu mẫu điện tử của thủ tục không có trường «{field}».")),
+            Some(FieldKind::Select { options }) if !options.iter().any(|o| o.value == value) => {
+                let values: Vec<&str> = options.iter().map(|o| o.value.as_str()).collect();
+                push(errors, key, format!("Trường «{field}» không có lựa chọn «{value}» (có: {}).", values.join(", ")));
+            }
+            Some(_) => {}
+        }
+    }
+    Some((field.to_owned(), value.to_owned()))
+}
+
+/// An account fees are paid into: number, bank code and holder, all three or none. `keys` are
+/// the three fields' names.
+pub fn fee_account(errors: &mut Errors, keys: [&str; 3], values: [&str; 3]) -> Option<(String, String, String)> {
+    let account: String = values[0].chars().filter(|c| !c.is_whitespace()).collect();
+    let bank = values[1].trim().to_ascii_uppercase();
+    let name = clean(values[2]);
+    let given = [!account.is_empty(), !bank.is_empty(), !name.is_empty()];
+    if given.iter().all(|g| !g) {
+        return None;
+    }
+    let before = errors.len();
+    for (key, given) in keys.iter().zip(given) {
+        if !given {
+            push(errors, key, "Vui lòng nhập đủ số tài khoản, mã ngân hàng và tên chủ tài khoản, hoặc để trống cả ba.");
+        }
+    }
+    let account_ok =
+        (4..=34).contains(&account.len()) && account.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    if given[0] && !account_ok {
+        push(errors, keys[0], "Số tài khoản gồm chữ số (có thể có dấu chấm, gạch ngang), từ 4 đến 34 ký tự.");
+    }
+    if given[1] && !((2..=20).contains(&bank.len()) && bank.chars().all(|c| c.is_ascii_alphanumeric())) {
+        push(errors, keys[1], "Mã ngân hàng gồm chữ cái và chữ số, không dấu, ví dụ CTG hoặc 970415.");
+    }
+    if name.chars().count() > 200 {
+        push(errors, keys[2], "Tên chủ tài khoản dài tối đa 200 ký tự.");
+    }
+    (errors.len() == before).then_some((account, bank, name))
+}
+
+fn parse_rows(input: &ProcedureInput, id: &str, form: Option<&FormDefinition>, errors: &mut Errors) -> Rows {
     let mut fees = Vec::new();
     for r in input.fees.iter().filter(|r| **r != FeeRow { index: r.index, ..Default::default() }) {
         let key = |f: &str| format!("fee-{}-{f}", r.index);
@@ -73,6 +170,8 @@ fn parse_rows(input: &ProcedureInput, id: &str, errors: &mut Errors) -> Rows {
             required(errors, &key("description"), &r.description, 300, "Vui lòng nhập nội dung khoản thu.");
         let amount = parse_amount(&r.amount).map_err(|m| push(errors, &key("amount"), m)).unwrap_or(0);
         let per_unit = optional(errors, &key("per_unit"), &r.per_unit, 50);
+        let quantity_field = quantity_field(errors, &key("quantity_field"), &r.quantity_field, form);
+        let when = condition(errors, &key("when"), &r.when, form);
         fees.push(ProcedureFee {
             id: new_id(),
             procedure_id: id.to_owned(),
@@ -81,6 +180,9 @@ fn parse_rows(input: &ProcedureInput, id: &str, errors: &mut Errors) -> Rows {
             description,
             amount_vnd: amount,
             per_unit,
+            quantity_field,
+            when_field: when.as_ref().map(|(f, _)| f.clone()),
+            when_value: when.map(|(_, v)| v),
         });
     }
     let mut papers = Vec::new();
@@ -190,6 +292,15 @@ pub(super) fn parse(input: &ProcedureInput, mut row: Procedure, creating: bool) 
     row.time_limit_note = optional(&mut errors, "time_limit_note", input.get("time_limit_note"), 500);
     row.restart_after_supplement = input.restart_after_supplement;
     row.restart_after_payment = input.restart_after_payment;
+    match FEE_TIMINGS.iter().find(|(code, _)| *code == input.get("fee_timing").trim()) {
+        Some((code, _)) => row.fee_timing = (*code).to_owned(),
+        None => push(&mut errors, "fee_timing", "Vui lòng chọn thời điểm nộp phí, lệ phí."),
+    }
+    let keys = ["beneficiary_account", "beneficiary_bank", "beneficiary_name"];
+    let account = fee_account(&mut errors, keys, keys.map(|k| input.get(k)));
+    row.beneficiary_account = account.as_ref().map(|a| a.0.clone());
+    row.beneficiary_bank = account.as_ref().map(|a| a.1.clone());
+    row.beneficiary_name = account.map(|a| a.2);
     row.subjects = required(&mut errors, "subjects", input.get("subjects"), 500, "Vui lòng nhập đối tượng thực hiện.");
     let channels: Vec<Channel> =
         Channel::ALL.iter().copied().filter(|c| input.channels.iter().any(|x| x == c.code())).collect();
@@ -225,7 +336,14 @@ pub(super) fn parse(input: &ProcedureInput, mut row: Procedure, creating: bool) 
             }
         },
     };
-    let (fees, papers, workflow, step_rows) = parse_rows(input, &row.id, &mut errors);
+    // Fee quantities and conditions name fields of the procedure's e-form, or of the generic
+    // form when it has none (not checked while its own definition is refused).
+    let form = match &eform {
+        Some(json) => FormDefinition::parse_json(json).ok(),
+        None if input.get("eform").trim().is_empty() => Some(FormDefinition::generic(&row.name)),
+        None => None,
+    };
+    let (fees, papers, workflow, step_rows) = parse_rows(input, &row.id, form.as_ref(), &mut errors);
     (Parsed { row, fees, papers, eform, workflow, step_rows }, errors)
 }
 
@@ -247,10 +365,10 @@ pub(super) fn check(conn: &mut DbConn, p: &mut Parsed, creating: bool, errors: &
         }
     }
     for (s, index) in p.workflow.iter().zip(&p.step_rows) {
-        if let Some(id) = &s.agency_id {
-            if Agency::find(conn, id)?.is_none() {
-                push(errors, &format!("step-{index}-agency_id"), "Cơ quan của bước xử lý không tồn tại.");
-            }
+        if let Some(id) = &s.agency_id
+            && Agency::find(conn, id)?.is_none()
+        {
+            push(errors, &format!("step-{index}-agency_id"), "Cơ quan của bước xử lý không tồn tại.");
         }
     }
     row.name_lc = lower(&row.name);
@@ -263,4 +381,45 @@ pub(super) fn check(conn: &mut DbConn, p: &mut Parsed, creating: bool, errors: &
         agency_name
     ));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conditions_have_the_shape_field_equals_value() {
+        let mut errors = Errors::new();
+        assert_eq!(condition(&mut errors, "w", "", None), None);
+        assert_eq!(
+            condition(&mut errors, "w", " @kenh = truc-tuyen ", None),
+            Some(("@kenh".into(), "truc-tuyen".into()))
+        );
+        assert_eq!(condition(&mut errors, "w", "@can-bo=co", None), Some(("@can-bo".into(), "co".into())));
+        assert_eq!(condition(&mut errors, "w", "hinh_thuc=giay", None), Some(("hinh_thuc".into(), "giay".into())));
+        assert!(errors.is_empty());
+        for bad in ["hinh_thuc", "=giay", "hinh_thuc=", "Hình thức=giấy", "@kenh=qua-mang", "@can-bo=khong", "a=b=c"]
+        {
+            let mut errors = Errors::new();
+            assert_eq!(condition(&mut errors, "w", bad, None), None, "{bad}");
+            assert_eq!(errors.len(), 1, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_fee_account_is_all_three_fields_or_none() {
+        let keys = ["a", "b", "n"];
+        let mut errors = Errors::new();
+        assert_eq!(fee_account(&mut errors, keys, ["", " ", ""]), None);
+        assert_eq!(
+            fee_account(&mut errors, keys, ["1140 0012 3456", "ctg", " UBND  xã "]),
+            Some(("114000123456".into(), "CTG".into(), "UBND xã".into()))
+        );
+        assert!(errors.is_empty());
+        assert_eq!(fee_account(&mut errors, keys, ["114000123456", "", ""]), None);
+        assert_eq!(errors.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["b", "n"]);
+        let mut errors = Errors::new();
+        assert_eq!(fee_account(&mut errors, keys, ["12", "C T G", "X"]), None);
+        assert_eq!(errors.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+    }
 }

@@ -1,0 +1,13 @@
+DROP TABLE payment_messages;
+DROP TABLE payment_transactions;
+DROP TABLE payment_requests;
+ALTER TABLE procedure_fees DROP COLUMN when_value;
+ALTER TABLE procedure_fees DROP COLUMN when_field;
+ALTER TABLE procedure_fees DROP COLUMN quantity_field;
+ALTER TABLE agencies DROP COLUMN fee_account_name;
+ALTER TABLE agencies DROP COLUMN fee_bank;
+ALTER TABLE agencies DROP COLUMN fee_account;
+ALTER TABLE procedures DROP COLUMN beneficiary_name;
+ALTER TABLE procedures DROP COLUMN beneficiary_bank;
+ALTER TABLE procedures DROP COLUMN beneficiary_account;
+ALTER TABLE procedures DROP COLUMN fee_timing;

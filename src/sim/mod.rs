@@ -1,0 +1,4 @@
+//! The simulators of the outside systems (payment gateway; later the national portal): real HTTP servers
+//! built from this crate, used by the demo and the tests exactly as production uses the real ones.
+
+pub mod paygov;
