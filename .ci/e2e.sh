@@ -10,10 +10,11 @@
 #      `dvc-portal serve --demo` on a free 127.0.0.1 port with a throwaway SQLite database
 #      and data dir, DVC_SMTP_URL pointing at the sink and DVC_BASE_URL at the server (so
 #      links in mail lead back to it); logs in tests/e2e/artifacts/{server,smtp-sink}.log,
-#      every message received in tests/e2e/artifacts/mail/,
+#      every message received in tests/e2e/artifacts/mail/; the demo's payment simulator
+#      (paygov-sim, in the server's process) on another free port (DVC_PAYGOV_SIM_BIND),
 #   4. waits for GET /healthz → 200 (E2E_STARTUP_TIMEOUT seconds, default 120),
-#   5. runs every tests/e2e/*.journey.js with BASE_URL and SMTP_SINK_URL (the sink's HTTP
-#      side: GET /messages) set (node tests/e2e/run.js),
+#   5. runs every tests/e2e/*.journey.js with BASE_URL, SMTP_SINK_URL (the sink's HTTP
+#      side: GET /messages) and PAYGOV_SIM_URL (the simulator) set (node tests/e2e/run.js),
 #   6. stops the server and the sink, and exits non-zero if any journey test failed.
 # The last line printed is the test count: `N passed, M failed`.
 # Screenshots, downloaded forms and the server log stay in tests/e2e/artifacts/.
@@ -129,14 +130,24 @@ say "SMTP sink on smtp://127.0.0.1:$SMTP_PORT, messages at $SMTP_SINK_URL/messag
 
 # ---- 3b. the server ----
 # A free port: bind port 0 on loopback, read what the kernel gave, release it.
-PORT="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close();});')"
+free_port() {
+  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close();});'
+}
+PORT="$(free_port)"
 BASE_URL="http://127.0.0.1:$PORT"
+# `serve --demo` starts paygov-sim, the simulated payment gateway, inside the server and
+# points the portal at it; its default port 8090 may be taken (or be another run's), so it gets
+# a free one too. DVC_PAYGOV_URL is emptied: a gateway set in the environment would replace it.
+SIM_PORT="$(free_port)"
+while [ "$SIM_PORT" = "$PORT" ]; do SIM_PORT="$(free_port)"; done
+PAYGOV_SIM_URL="http://127.0.0.1:$SIM_PORT"
 
-say "starting $BIN serve --demo on $BASE_URL (data in $TMP, log in ${LOG#"$ROOT"/})"
+say "starting $BIN serve --demo on $BASE_URL, paygov-sim on $PAYGOV_SIM_URL (data in $TMP, log in ${LOG#"$ROOT"/})"
 SETSID=""
 command -v setsid >/dev/null && SETSID="setsid"
 DATABASE_URL="sqlite://$TMP/portal.db" DVC_DATA_DIR="$TMP/data" BIND="127.0.0.1:$PORT" \
   DVC_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT" DVC_BASE_URL="$BASE_URL" \
+  DVC_PAYGOV_URL="" DVC_PAYGOV_SIM_BIND="127.0.0.1:$SIM_PORT" \
   $SETSID "$BIN" serve --demo >"$LOG" 2>&1 </dev/null &
 SERVER_PID=$!
 
@@ -170,7 +181,8 @@ say "server healthy after $((SECONDS - t0)) s (pid $SERVER_PID)"
 # ---- 5. journeys ----
 OUT="$ARTIFACTS/e2e-output.txt"
 set +e
-BASE_URL="$BASE_URL" SMTP_SINK_URL="$SMTP_SINK_URL" node "$E2E_DIR/run.js" 2>&1 | tee "$OUT"
+BASE_URL="$BASE_URL" SMTP_SINK_URL="$SMTP_SINK_URL" PAYGOV_SIM_URL="$PAYGOV_SIM_URL" \
+  node "$E2E_DIR/run.js" 2>&1 | tee "$OUT"
 rc=${PIPESTATUS[0]}
 set -e
 

@@ -392,8 +392,8 @@ impl DossierProgress<'_> {
             }
             Progress::Returned => "Ông/Bà có thể xem lại hồ sơ và kết quả bằng đường dẫn dưới đây.",
             Progress::PaymentRequested => {
-                "Ông/Bà nộp trực tuyến qua Cổng thanh toán bằng đường dẫn dưới đây (chọn “Thanh toán” \
-                 trên trang hồ sơ), hoặc nộp trực tiếp tại Bộ phận Một cửa. Thời gian chờ nộp phí không \
+                "Ông/Bà nộp trực tuyến qua Cổng thanh toán bằng đường dẫn dưới đây (chọn “Thanh toán trực \
+                 tuyến” trên trang hồ sơ), hoặc nộp trực tiếp tại Bộ phận Một cửa. Thời gian chờ nộp phí không \
                  tính vào thời hạn giải quyết."
             }
             Progress::Paid => "Biên lai điện tử được lưu tại mục “Hồ sơ của tôi” trên Cổng Dịch vụ công.",

@@ -690,7 +690,7 @@ fn paid(
     }
     let d = Dossier::find(conn, &t.dossier_id)?.ok_or(AppError::NotFound("hồ sơ"))?;
     if d.status == Status::AwaitingPayment.code() {
-        let note = format!("Thanh toán trực tuyến thành công, mã giao dịch {}", t.reference);
+        let note = format!("Đã thanh toán trực tuyến {} (mã tham chiếu {})", Vnd(t.amount_vnd), t.reference);
         resume_after_payment(conn, clock, &payments.base_url, &d, &Actor::system(), &note)?;
     }
     Ok(Handled::ok(if late { "late_payment" } else { "paid" }, "Đã ghi nhận thanh toán thành công."))

@@ -11,15 +11,20 @@ use askama::Template;
 use tracing::Span;
 use tracing_actix_web::{RequestId, RootSpanBuilder};
 
+/// The CSP directives before `form-action` (pages that post to another origin, such as the
+/// payment gateway, append their own `form-action`).
+pub const CSP_BASE: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self';";
+
+/// The CSP of every page: forms post to this site only.
+pub fn csp(form_action: &str) -> String {
+    format!("{CSP_BASE} form-action 'self'{form_action}; frame-ancestors 'none'")
+}
+
 /// Headers on every response: a strict CSP (no inline script or style), no sniffing, no framing,
 /// no referrer leaks across origins.
 pub fn security_headers() -> DefaultHeaders {
     DefaultHeaders::new()
-        .add((
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-             object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
-        ))
+        .add((header::CONTENT_SECURITY_POLICY, csp("")))
         .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .add((header::X_FRAME_OPTIONS, "DENY"))
         .add((header::REFERRER_POLICY, "strict-origin-when-cross-origin"))

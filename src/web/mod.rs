@@ -23,7 +23,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::scope("/api")
             .app_data(web::QueryConfig::default().error_handler(api::query_error))
             .app_data(web::PathConfig::default().error_handler(api::path_error))
-            .route("/payments/confirm", web::post().to(api::payments::confirm))
+            .service(
+                web::resource("/payments/confirm")
+                    .app_data(web::PayloadConfig::new(api::payments::MAX_BODY))
+                    .route(web::post().to(api::payments::confirm)),
+            )
             .route("/v1/procedures", web::get().to(api::procedures::list))
             .route("/v1/procedures/{code}", web::get().to(api::procedures::show))
             .default_service(web::to(api::not_found)),

@@ -214,7 +214,7 @@ function valueFor(c) {
   if (/định danh|căn cước|cccd/.test(l)) return who === 'child' ? null : person.citizenId;
   if (/ngày\/tháng\/năm/i.test(c.hints) || /ngày, tháng, năm/.test(l)) return BIRTH_DATE;
   if (/năm sinh/.test(l)) return person.birthYear;
-  if (/số bản sao/.test(l)) return '2';
+  if (/số bản sao/.test(l)) return null; // optional; copies are paid for (payment.journey.js)
   if (/họ, chữ đệm|họ và tên|họ tên/.test(l)) return person.fullName;
   if (/dân tộc/.test(l)) return 'Kinh';
   if (/quốc tịch/.test(l)) return 'Việt Nam';

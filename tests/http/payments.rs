@@ -113,6 +113,9 @@ async fn a_toan_trinh_dossier_waits_for_payment_then_is_paid_online() {
     let page = app.get(&format!("/tai-khoan/ho-so/{code}")).await;
     assert!(page.html().text("section.payments").contains("23.000 đ"), "{}", page.text());
     assert!(page.text().contains("Thanh toán trực tuyến"));
+    // The page's form may post on to the gateway (CSP form-action), and only there.
+    let csp = page.header("content-security-policy");
+    assert!(csp.contains(&format!("form-action 'self' {}", app.sim().url().trim_end_matches('/'))), "{csp}");
 
     // Thanh toán → INIT → the gateway's page (Vietnamese), pay there.
     let (url, reference) = click_pay(&app, &code).await;
@@ -228,9 +231,11 @@ async fn a_repeated_or_concurrent_confirm_has_one_effect_and_a_late_failure_chan
         .flatten()
         .unwrap_or_else(|| panic!("t"));
     let body = serde_json::to_string(&confirm_for(&app, &t, "00", "PG-777")).unwrap_or_default();
-    // Two at the same moment, then the same again later.
-    let (a, b) = tokio::join!(post_confirm(&app, &body), post_confirm(&app, &body));
-    assert_eq!((a.1["MaLoi"].as_str(), b.1["MaLoi"].as_str()), (Some("00"), Some("00")), "{a:?} {b:?}");
+    // Fifty at the same moment, then the same again later.
+    let answers = futures_util::future::join_all((0..50).map(|_| post_confirm(&app, &body))).await;
+    for (status, ack) in &answers {
+        assert_eq!((*status, ack["MaLoi"].as_str()), (200, Some("00")), "{ack}");
+    }
     let (_, again) = post_confirm(&app, &body).await;
     assert_eq!(again["MaLoi"], "00");
     // The acknowledgement is signed with our key.
@@ -395,4 +400,91 @@ async fn withdrawing_cancels_the_fees_and_an_officer_cannot_pay_twice() {
     let res = app.submit("/tai-khoan/ho-so", &format!("/tai-khoan/ho-so/{code}/thanh-toan"), &[]).await;
     assert_eq!(res.status, 400);
     assert!(res.text().contains("không có khoản phí, lệ phí đang chờ nộp"), "{}", res.text());
+}
+
+#[tokio::test]
+async fn an_old_message_replayed_and_malformed_bodies_get_precise_answers() {
+    let app = TestApp::spawn_with_paygov().await;
+    let code = submitted_unpaid(&app).await;
+    let (_, reference) = click_pay(&app, &code).await;
+    let d = dossier(&app, &code);
+    let t = PaymentTransaction::find_by_reference(&mut app.conn(), &reference)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("t"));
+    // Correctly signed, but dated two days before the attempt began: a replay.
+    let mut old = confirm_for(&app, &t, "00", "PG-OLD");
+    old.thoi_gian_gd = wire::timestamp(app.clock.now() - chrono::TimeDelta::days(2));
+    let (status, ack) =
+        post_confirm(&app, &serde_json::to_string(&old.sign(&app.jobs.config.paygov_secret)).unwrap_or_default()).await;
+    assert_eq!((status, ack["MaLoi"].as_str()), (200, Some("98")), "{ack}");
+    // A field missing, a number as a string, a string as a number: 400 with MaLoi 99.
+    let good = serde_json::to_value(confirm_for(&app, &t, "00", "PG-9")).unwrap_or_default();
+    let mut missing = good.clone();
+    missing.as_object_mut().map(|o| o.remove("MaGiaoDich"));
+    let mut amount_as_text = good.clone();
+    amount_as_text["SoTien"] = serde_json::json!("23000");
+    let mut code_as_number = good.clone();
+    code_as_number["MaLoi"] = serde_json::json!(0);
+    for bad in [missing, amount_as_text, code_as_number] {
+        let (status, ack) = post_confirm(&app, &bad.to_string()).await;
+        assert_eq!((status, ack["MaLoi"].as_str()), (400, Some("99")), "{bad}: {ack}");
+        assert!(ack["MoTaLoi"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    // A 10 MB body is refused from its Content-Length, before it is read: the answer comes
+    // while the gateway is still sending (read over a raw socket, as a client that sends and
+    // listens at once would).
+    let answer = {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let host = app.jobs.config.base_url.trim_start_matches("http://").to_owned();
+        let mut socket = tokio::net::TcpStream::connect(&host).await.unwrap_or_else(|e| panic!("{e}"));
+        let head = format!(
+            "POST /api/payments/confirm HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            10 * 1024 * 1024
+        );
+        socket.write_all(head.as_bytes()).await.unwrap_or_else(|e| panic!("{e}"));
+        socket.write_all(&[b' '; 4096]).await.unwrap_or_else(|e| panic!("{e}"));
+        let mut answer = Vec::new();
+        let _ = socket.read_to_end(&mut answer).await;
+        String::from_utf8_lossy(&answer).into_owned()
+    };
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.to_ascii_lowercase().contains("content-type: application/json"), "{answer}");
+    // None of it paid anything; the well-formed one still can.
+    assert_eq!(dossier(&app, &code).status, 6);
+    assert_eq!(alerts(&app, "bad_time"), 1);
+    assert_eq!(alerts(&app, "malformed"), 3);
+    let (_, ack) = post_confirm(&app, &good.to_string()).await;
+    assert_eq!(ack["MaLoi"], "00");
+    assert_eq!(events(&app, &d.id, "pay"), 1);
+}
+
+#[tokio::test]
+async fn money_for_a_dossier_withdrawn_meanwhile_is_recorded_and_flagged_to_the_officer() {
+    let app = TestApp::spawn_with_paygov().await;
+    let code = submitted_unpaid(&app).await;
+    let (_, reference) = click_pay(&app, &code).await;
+    let res = app
+        .submit(
+            &format!("/tai-khoan/ho-so/{code}/rut"),
+            &format!("/tai-khoan/ho-so/{code}/rut"),
+            &[("reason", "Không cần nữa")],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.text());
+    let t = PaymentTransaction::find_by_reference(&mut app.conn(), &reference)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("t"));
+    let (_, ack) =
+        post_confirm(&app, &serde_json::to_string(&confirm_for(&app, &t, "00", "PG-W")).unwrap_or_default()).await;
+    assert_eq!(ack["MaLoi"], "00", "acknowledged: the gateway must stop retrying");
+    let d = dossier(&app, &code);
+    assert_eq!(d.status, 7, "still withdrawn");
+    assert_eq!(attempts(&app, &d.id)[0].status, "thanh-cong", "the money is on record");
+    assert_eq!(alerts(&app, "double_payment"), 1);
+    let desk = app.staff("xa1.motcua").await;
+    let page = desk.get(&format!("/can-bo/ho-so/{code}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.html().text("section.payments").contains("cần hoàn trả"), "{}", page.text());
 }

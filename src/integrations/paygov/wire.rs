@@ -533,6 +533,93 @@ mod tests {
         assert_eq!(confirm().sign("k").ma_xac_thuc, "97e0dd1dc1641476242df73c86b4a00aee6022d5a179509f1e2d2c52128384c6");
     }
 
+    /// Every message's signature against a vector computed independently with Python:
+    /// `hashlib.sha256("INIT|1.0.6|…|k".encode()).hexdigest()`.
+    #[test]
+    fn every_message_signs_its_fields_in_the_contracts_order() {
+        const R: &str = "TT261125ABCDEFGHJK";
+        let init = InitRequest {
+            loai_ban_tin: "INIT".into(),
+            phien_ban: VERSION.into(),
+            ma_doi_tac: "TH-DVC".into(),
+            ma_tham_chieu: R.into(),
+            so_tien: "23000".into(),
+            loai_hinh_thanh_toan: "PAY".into(),
+            ma_kenh_thanh_toan: "1".into(),
+            ma_thiet_bi: "1".into(),
+            ngon_ngu: "vi-VN".into(),
+            ma_tien_te: CURRENCY.into(),
+            ma_ngan_hang: "PAYMENT".into(),
+            thong_tin_giao_dich: "THANH TOAN HO SO 000.20.01.H56-261125-00001".into(),
+            thoi_gian_gd: "20261125160000".into(),
+            ip: "127.0.0.1".into(),
+            thong_tin_bien_lai: ReceiptInfo::default(),
+            url_tra_ve: Some("https://portal.example/thanh-toan/ket-qua".into()),
+            ma_xac_thuc: String::new(),
+        }
+        .sign("k");
+        assert_eq!(init.ma_xac_thuc, "f5e3bbfa36fc62d975d9dacac8f6b0d128beffd7322654170f26278b069456cd");
+        let query = |kind: &str| QueryRequest {
+            loai_ban_tin: kind.into(),
+            phien_ban: VERSION.into(),
+            ma_doi_tac: "TH-DVC".into(),
+            ma_tham_chieu: R.into(),
+            thoi_gian_gd: "20261125160000".into(),
+            ma_xac_thuc: String::new(),
+        };
+        assert_eq!(
+            query("QUERY").sign("k").ma_xac_thuc,
+            "9487e7da6e556f7caa11a14e078b2783ec7c0e27fbaada0a1af97bd7afb9a9e1"
+        );
+        assert_eq!(
+            query("GET_BILL").sign("k").ma_xac_thuc,
+            "3053a20e1df5415d114675a249f685a92ee9c01b22ded5ff8c8e9b7ebb030f51"
+        );
+        let ack = ConfirmAck {
+            ma_loi: OK.into(),
+            mo_ta_loi: "Thành công".into(),
+            ma_doi_tac: "TH-DVC".into(),
+            ma_tham_chieu: R.into(),
+            thoi_gian_gd: "20261125160105".into(),
+            ma_xac_thuc: String::new(),
+        }
+        .sign("k");
+        assert_eq!(ack.ma_xac_thuc, "028d380bff9a198e0dc501673f2b22d33040b3a16f3c45281058a275f9ad268a");
+        let answer = QueryAnswer {
+            ma_loi: OK.into(),
+            mo_ta_loi: String::new(),
+            ma_doi_tac: "TH-DVC".into(),
+            ma_tham_chieu: R.into(),
+            so_tien: 23_000,
+            ma_tien_te: CURRENCY.into(),
+            ma_giao_dich: "PG1".into(),
+            ma_ngan_hang: "VCB".into(),
+            thoi_gian_gd: "20261125160100".into(),
+            trang_thai_gd: STATE_PAID.into(),
+            ma_xac_thuc: String::new(),
+        }
+        .sign("k");
+        assert_eq!(answer.ma_xac_thuc, "4863b5aced15881501bd88441a1beb014c455228f601c462bdd7fe4e09fa30ba");
+        let statement = StatementRequest {
+            loai_ban_tin: "DOI_SOAT".into(),
+            phien_ban: VERSION.into(),
+            ma_doi_tac: "TH-DVC".into(),
+            ngay: "20261125".into(),
+            thoi_gian_gd: "20261126010000".into(),
+            ma_xac_thuc: String::new(),
+        }
+        .sign("k");
+        assert_eq!(statement.ma_xac_thuc, "7c96a957803793b455de0c9b805796825bc2cf52029b33469a020a0d67289f33");
+        // UTF-8 text is hashed as its bytes.
+        let mut c = confirm();
+        c.ma_tham_chieu = "R1".into();
+        c.so_tien = 1000;
+        c.ma_giao_dich = "G1".into();
+        c.thoi_gian_gd = "20261125160100".into();
+        c.thong_tin_giao_dich = "Nộp phí hồ sơ".into();
+        assert_eq!(c.sign("k").ma_xac_thuc, "bf5eebd5ce2e9f2f4f4539065bee1631798edfaab1725f996e802fdf36a3588e");
+    }
+
     #[test]
     fn tampering_breaks_the_signature() {
         let signed = confirm().sign("k");

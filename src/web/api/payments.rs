@@ -9,7 +9,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 
 /// The largest CONFIRM body accepted.
-const MAX_BODY: usize = 16 * 1024;
+pub const MAX_BODY: usize = 16 * 1024;
 
 /// Records the callback (committed before answering) and answers the signed acknowledgement.
 pub async fn confirm(state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {

@@ -190,7 +190,8 @@ pub async fn show(
             (!files.is_empty()).then(|| PaperFiles { name: name.clone(), files })
         })
         .collect();
-    page(&ShowPage {
+    let gateway_origin = state.config.paygov_url.as_deref().filter(|_| can_pay).and_then(origin_of);
+    let mut res = page(&ShowPage {
         ctx: PageCtx::new(&req, &state.config.province_name, Some(&viewer_of(&citizen))),
         status: status.label(),
         submitted: local_time(&v.dossier.submitted_at),
@@ -214,7 +215,23 @@ pub async fn show(
             Vec::new()
         },
         v,
-    })
+    })?;
+    if let Some(origin) = gateway_origin {
+        // "Thanh toán trực tuyến" posts here and is redirected to the gateway: the form-action
+        // of this page must allow the gateway's origin (the default CSP is 'self' only).
+        let csp = crate::web::middleware::csp(&format!(" {origin}"));
+        if let Ok(v) = header::HeaderValue::from_str(&csp) {
+            res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
+    Ok(res)
+}
+
+/// `scheme://host[:port]` of a URL.
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split(['/', '?', '#']).next().filter(|h| !h.is_empty())?;
+    Some(format!("{scheme}://{host}"))
 }
 
 /// `templates/public/dossiers/withdraw.html`.
