@@ -69,7 +69,7 @@ first_code() { # $1 = cookie, $2 = queue query; the first dossier code listed
 # (diesel binds parameters; here they are inlined), for the busy desk's agency.
 plan_sql() { # $1 = agency id, $2 = now (UTC), $3 = one working day later, $4 = a dossier code
   local scope="(agency_id = '$1' OR handler_agency_id = '$1')"
-  local done="agency_id = '$1' AND finished_at IS NOT NULL AND status IN (3, 7, 8, 10)"
+  local done="agency_id = '$1' AND finished_at IS NOT NULL AND status <> 9"
   cat <<SQL
 capped count, new online|SELECT COUNT(*) FROM (SELECT status FROM dossiers WHERE $scope AND status = 1 LIMIT 1001) AS c
 capped count, mine (one-stop)|SELECT COUNT(*) FROM (SELECT status FROM dossiers WHERE $scope AND (handler_agency_id = '$1' AND status IN (1, 2, 4, 9) AND handler_step IN ('mot_cua', 'tra_ket_qua')) LIMIT 1001) AS c

@@ -170,8 +170,6 @@ type Cond = Box<dyn BoxableExpression<dossiers::table, MultiBackend, SqlType = N
 const ACTIVE: [i32; 4] = [1, 2, 4, 9];
 /// States in which the legal clock runs.
 const RUNNING: [i32; 2] = [2, 4];
-/// Final states.
-const FINAL: [i32; 4] = [3, 7, 8, 10];
 
 /// The agency's dossiers: received by it, or held by it now (transferred to it).
 fn scope_cond(scope: &Scope) -> Cond {
@@ -274,7 +272,10 @@ fn queue_cond(queue: Queue, scope: &Scope, at: Instants) -> Cond {
         ),
         Queue::Overdue => Box::new(dossiers::status.eq_any(RUNNING).nullable().and(dossiers::due_at.lt(at.now))),
         Queue::ToReturn => Box::new(dossiers::status.eq(9).nullable()),
-        Queue::Done => Box::new(dossiers::status.eq_any(FINAL).nullable()),
+        // With `finished_at` set (base_cond), "not 9" is exactly the final states 3, 7, 8, 10 —
+        // and unlike `status IN (…)` it lets the planner read the agency's finished dossiers in
+        // `finished_at` order from their index instead of sorting them all (bench/README.md).
+        Queue::Done => Box::new(dossiers::status.ne(9).nullable()),
     }
 }
 
