@@ -10,6 +10,7 @@ use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionMa
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 /// A connection to either backend. Backend-specific SQL matches on it in one visible place.
@@ -185,6 +186,10 @@ pub type PooledConn = PooledConnection<Manager>;
 pub struct Db {
     pool: Pool<Manager>,
     backend: Backend,
+    /// SQLite has one writer at a time: this process's writers queue here rather than in
+    /// SQLite's busy handler, which sleeps between retries (1, 2, 5 … 100 ms) and made the tail
+    /// latency of concurrent writes (payment callbacks, submissions) ten times the median.
+    writer: Arc<Mutex<()>>,
 }
 
 impl Db {
@@ -200,7 +205,7 @@ impl Db {
             .connection_timeout(Duration::from_secs(10))
             .build(Manager { url: url.clone() })
             .map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))?;
-        Ok(Db { pool, backend })
+        Ok(Db { pool, backend, writer: Arc::default() })
     }
 
     /// How many connections the pool holds at most.
@@ -232,18 +237,30 @@ impl Db {
         .await?
     }
 
-    /// Runs `f` in one write transaction on the blocking pool (see [`write_tx`]).
+    /// Runs `f` in one write transaction on the blocking pool (see [`Db::write_now`]).
     pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
     where
         F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
         let db = self.clone();
-        actix_web::web::block(move || {
-            let mut conn = db.get()?;
-            write_tx(&mut conn, f)
-        })
-        .await?
+        actix_web::web::block(move || db.write_now(f)).await?
+    }
+
+    /// Runs `f` in one write transaction on this thread (blocking code: jobs, `web::block`);
+    /// on SQLite, after this process's other writers (see [`write_tx`]). `f` must not start
+    /// another write through this handle.
+    pub fn write_now<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, E>,
+        E: From<diesel::result::Error> + From<AppError>,
+    {
+        let _turn = match self.backend {
+            Backend::Sqlite => Some(self.writer.lock().unwrap_or_else(PoisonError::into_inner)),
+            Backend::Postgres => None,
+        };
+        let mut conn = self.get()?;
+        write_tx(&mut conn, f)
     }
 }
 

@@ -15,7 +15,7 @@
 //! functions in `web::block`, the worker on its own threads.
 
 use crate::clock::Clock;
-use crate::db::{Db, DbConn, write_tx};
+use crate::db::{Db, DbConn};
 use crate::domain::catalogue::FeeKind;
 use crate::domain::dossier::{Action, Role, Status};
 use crate::domain::form::{FormValues, Value};
@@ -242,9 +242,8 @@ pub fn start(
             "Thanh toán trực tuyến chưa được cấu hình. Ông/Bà vui lòng nộp phí, lệ phí tại Bộ phận Một cửa.",
         )
     })?;
-    let mut conn = db.get()?;
     let now = clock.now_naive();
-    let prepared = write_tx(&mut conn, |conn| -> Result<Result<wire::InitRequest, String>, AppError> {
+    let prepared = db.write_now(|conn| -> Result<Result<wire::InitRequest, String>, AppError> {
         let d = Dossier::find_by_code(conn, code)?
             .filter(|d| d.applicant_user_id.as_deref() == Some(user_id))
             .ok_or(AppError::NotFound("hồ sơ"))?;
@@ -343,7 +342,7 @@ pub fn start(
     let now = clock.now_naive();
     // The refusal is the function's answer, not the transaction's: the failed attempt is
     // committed either way.
-    write_tx(&mut conn, |conn| -> Result<Result<String, AppError>, AppError> {
+    db.write_now(|conn| -> Result<Result<String, AppError>, AppError> {
         let t = PaymentTransaction::find_by_reference(conn, &reference)?.ok_or(AppError::NotFound("giao dịch"))?;
         match answer {
             Ok(url) => {
@@ -422,25 +421,23 @@ pub fn confirm(db: &Db, clock: &Clock, payments: &Payments, body: &[u8]) -> (u16
         return finish_refusal(db, now, config, Some(&reference), Some(&message.ma_giao_dich), &raw, handled, 200);
     }
     let verdict = if message.ma_loi == wire::OK { Verdict::Paid } else { Verdict::Failed };
-    let settled = db.get().and_then(|mut conn| {
-        write_tx(&mut conn, |conn| {
-            let handled = apply(
-                conn,
-                clock,
-                payments,
-                &Gateways {
-                    reference: &message.ma_tham_chieu,
-                    amount: message.so_tien,
-                    currency: &message.ma_tien_te,
-                    gateway_id: &message.ma_giao_dich,
-                    bank: &message.ma_ngan_hang,
-                    time: &message.thoi_gian_gd,
-                    verdict,
-                },
-            )?;
-            store_message(conn, now, "confirm", Some(&reference), Some(&message.ma_giao_dich), &raw, &handled)?;
-            Ok::<_, AppError>(handled)
-        })
+    let settled = db.write_now(|conn| {
+        let handled = apply(
+            conn,
+            clock,
+            payments,
+            &Gateways {
+                reference: &message.ma_tham_chieu,
+                amount: message.so_tien,
+                currency: &message.ma_tien_te,
+                gateway_id: &message.ma_giao_dich,
+                bank: &message.ma_ngan_hang,
+                time: &message.thoi_gian_gd,
+                verdict,
+            },
+        )?;
+        store_message(conn, now, "confirm", Some(&reference), Some(&message.ma_giao_dich), &raw, &handled)?;
+        Ok::<_, AppError>(handled)
     });
     match settled {
         Ok(handled) => {
@@ -465,9 +462,7 @@ fn finish_refusal(
     handled: Handled,
     status: u16,
 ) -> (u16, wire::ConfirmAck) {
-    let stored = db.get().and_then(|mut conn| {
-        write_tx(&mut conn, |conn| store_message(conn, now, "confirm", reference, gateway_id, raw, &handled))
-    });
+    let stored = db.write_now(|conn| store_message(conn, now, "confirm", reference, gateway_id, raw, &handled));
     if let Err(e) = stored {
         tracing::error!(error = %e, "refused payment callback not recorded");
     }
@@ -711,8 +706,7 @@ pub fn check(db: &Db, clock: &Clock, payments: &Payments, reference: &str) -> Re
     };
     let answer = gateway.query(&t.reference, &t.init_time);
     let now = clock.now_naive();
-    let mut conn = db.get()?;
-    write_tx(&mut conn, |conn| {
+    db.write_now(|conn| {
         PaymentTransaction::mark_checked(conn, &t.id, now)?;
         let expired = now - t.initiated_at > payments.expiry;
         match &answer {
