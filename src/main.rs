@@ -117,6 +117,15 @@ fn main() {
     }
 }
 
+/// Blocks until Ctrl-C or SIGTERM (the standalone worker and paygov-sim).
+fn wait_for_stop() -> std::io::Result<()> {
+    actix_web::rt::System::new().block_on(async {
+        let mut term = actix_web::rt::signal::unix::signal(actix_web::rt::signal::unix::SignalKind::terminate())?;
+        first_of(actix_web::rt::signal::ctrl_c(), term.recv()).await;
+        Ok(())
+    })
+}
+
 /// Waits for whichever of two futures ends first.
 async fn first_of<A: std::future::Future, B: std::future::Future>(a: A, b: B) {
     let (a, b) = (std::pin::pin!(a), std::pin::pin!(b));
@@ -208,12 +217,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let ctx = dvc_portal::jobs::JobContext { db, clock: Clock::System, mailer, config };
             let worker = dvc_portal::jobs::spawn_worker(ctx, std::time::Duration::from_secs(2));
             println!("dvc-portal: worker running; stop with Ctrl-C or SIGTERM");
-            actix_web::rt::System::new().block_on(async {
-                let mut term =
-                    actix_web::rt::signal::unix::signal(actix_web::rt::signal::unix::SignalKind::terminate())?;
-                first_of(actix_web::rt::signal::ctrl_c(), term.recv()).await;
-                std::io::Result::Ok(())
-            })?;
+            wait_for_stop()?;
             worker.stop();
             println!("dvc-portal: worker stopped, leases released");
         }
@@ -235,12 +239,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             sim.faults = faults;
             let sim = start(sim)?;
             println!("paygov-sim: {} (CONFIRM to {}); stop with Ctrl-C or SIGTERM", sim.url(), args.confirm_url);
-            actix_web::rt::System::new().block_on(async {
-                let mut term =
-                    actix_web::rt::signal::unix::signal(actix_web::rt::signal::unix::SignalKind::terminate())?;
-                first_of(actix_web::rt::signal::ctrl_c(), term.recv()).await;
-                std::io::Result::Ok(())
-            })?;
+            wait_for_stop()?;
             sim.stop();
             println!("paygov-sim: stopped");
         }

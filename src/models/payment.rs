@@ -248,6 +248,48 @@ impl PaymentTransaction {
         .execute(conn)
     }
 
+    /// One by id.
+    pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<PaymentTransaction>> {
+        payment_transactions::table.find(id).select(PaymentTransaction::as_select()).first(conn).optional()
+    }
+
+    /// Stores the gateway's payment page of an attempt.
+    pub fn set_pay_url(conn: &mut DbConn, id: &str, url: &str, at: NaiveDateTime) -> QueryResult<usize> {
+        diesel::update(payment_transactions::table.find(id))
+            .set((payment_transactions::pay_url.eq(Some(url)), payment_transactions::updated_at.eq(at)))
+            .execute(conn)
+    }
+
+    /// Records as paid an attempt that was given up (`from`: its state as read), with a note;
+    /// 0 if its state changed meanwhile.
+    #[allow(clippy::too_many_arguments)]
+    pub fn mark_paid_late(
+        conn: &mut DbConn,
+        id: &str,
+        from: &str,
+        gateway_id: &str,
+        bank: &str,
+        gateway_time: &str,
+        note: &str,
+        at: NaiveDateTime,
+    ) -> QueryResult<usize> {
+        diesel::update(
+            payment_transactions::table
+                .filter(payment_transactions::id.eq(id))
+                .filter(payment_transactions::status.eq(from)),
+        )
+        .set((
+            payment_transactions::status.eq(TxStatus::Paid.code()),
+            payment_transactions::gateway_txn_id.eq(Some(gateway_id)),
+            payment_transactions::bank_code.eq(Some(bank)),
+            payment_transactions::gateway_time.eq(Some(gateway_time)),
+            payment_transactions::settled_at.eq(Some(at)),
+            payment_transactions::note.eq(Some(note)),
+            payment_transactions::updated_at.eq(at),
+        ))
+        .execute(conn)
+    }
+
     /// Records a QUERY made.
     pub fn mark_checked(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> QueryResult<usize> {
         diesel::update(payment_transactions::table.find(id))

@@ -346,7 +346,7 @@ pub fn start(
         let t = PaymentTransaction::find_by_reference(conn, &reference)?.ok_or(AppError::NotFound("giao dịch"))?;
         match answer {
             Ok(url) => {
-                diesel_set_pay_url(conn, &t.id, &url, now)?;
+                PaymentTransaction::set_pay_url(conn, &t.id, &url, now)?;
                 tracing::info!(payment.reference = %reference, "payment initiated");
                 Ok(Ok(url))
             }
@@ -362,13 +362,6 @@ pub fn start(
             }
         }
     })?
-}
-
-fn diesel_set_pay_url(conn: &mut DbConn, id: &str, url: &str, at: NaiveDateTime) -> Result<(), AppError> {
-    use crate::db::schema::payment_transactions as t;
-    use diesel::prelude::*;
-    diesel::update(t::table.find(id)).set((t::pay_url.eq(Some(url)), t::updated_at.eq(at))).execute(conn)?;
-    Ok(())
 }
 
 /// What we did with a gateway message.
@@ -646,23 +639,11 @@ fn mark_paid_late(
     g: &Gateways<'_>,
     now: NaiveDateTime,
 ) -> Result<usize, AppError> {
-    use crate::db::schema::payment_transactions as pt;
-    use diesel::prelude::*;
     let note = format!(
         "Cảnh báo: cổng thanh toán xác nhận thành công sau khi giao dịch đã ở trạng thái «{}»",
         t.state().label()
     );
-    Ok(diesel::update(pt::table.filter(pt::id.eq(&t.id)).filter(pt::status.eq(&t.status)))
-        .set((
-            pt::status.eq(TxStatus::Paid.code()),
-            pt::gateway_txn_id.eq(Some(g.gateway_id)),
-            pt::bank_code.eq(Some(g.bank)),
-            pt::gateway_time.eq(Some(g.time)),
-            pt::settled_at.eq(Some(now)),
-            pt::note.eq(Some(note)),
-            pt::updated_at.eq(now),
-        ))
-        .execute(conn)?)
+    Ok(PaymentTransaction::mark_paid_late(conn, &t.id, &t.status, g.gateway_id, g.bank, g.time, &note, now)?)
 }
 
 /// The attempt is paid: settle its request and move the dossier on, and fetch the receipt later.
@@ -772,17 +753,8 @@ pub fn fetch_receipt(
 ) -> Result<(), String> {
     let gateway = payments.gateway.as_ref().ok_or("no gateway configured")?;
     let mut conn = db.get().map_err(|e| e.to_string())?;
-    let t = {
-        use crate::db::schema::payment_transactions as pt;
-        use diesel::prelude::*;
-        pt::table
-            .find(transaction_id)
-            .select(PaymentTransaction::as_select())
-            .first(&mut conn)
-            .optional()
-            .map_err(|e| e.to_string())?
-            .ok_or("no such transaction")?
-    };
+    let t =
+        PaymentTransaction::find(&mut conn, transaction_id).map_err(|e| e.to_string())?.ok_or("no such transaction")?;
     if t.receipt_sha256.is_some() || t.state() != TxStatus::Paid {
         return Ok(());
     }
