@@ -68,6 +68,10 @@ async fn a_full_journey_logs_no_personal_data() {
         use dvc_portal::db::schema::users;
         let mut conn =
             diesel::SqliteConnection::establish(&db_path.display().to_string()).unwrap_or_else(|e| panic!("{e}"));
+        // The server's worker writes meanwhile (the mail of the sign-up): wait for its lock as
+        // the server's own connections do, instead of failing at once with "database is locked".
+        diesel::connection::SimpleConnection::batch_execute(&mut conn, "PRAGMA busy_timeout = 10000")
+            .unwrap_or_else(|e| panic!("{e}"));
         diesel::update(users::table)
             .set(
                 users::email_verified_at
