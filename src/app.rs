@@ -107,15 +107,14 @@ impl Application {
     /// thread; stop it after the server stops.
     pub fn start_worker(&self) -> anyhow::Result<crate::jobs::WorkerHandle> {
         let config = self.state.config.clone();
-        let mailer = crate::integrations::mailer::Mailer::from_config(&config)?;
         let where_mail_goes = match &config.smtp_url {
             Some(url) if url.starts_with("file://") => format!("files in {}", url.trim_start_matches("file://")),
             Some(_) => "an SMTP server (DVC_SMTP_URL)".to_owned(),
             None => format!("files in {}", config.data_dir.join("mail").display()),
         };
-        tracing::info!(mail = %where_mail_goes, "background worker started");
-        let ctx =
-            crate::jobs::JobContext { db: self.state.db.clone(), clock: self.state.clock.clone(), mailer, config };
+        let portal = if config.portal_url.is_some() { "on" } else { "off (DVC_PORTAL_URL not set: steps wait)" };
+        tracing::info!(mail = %where_mail_goes, portal_sync = portal, "background worker started");
+        let ctx = crate::jobs::JobContext::new(self.state.db.clone(), self.state.clock.clone(), config)?;
         Ok(crate::jobs::spawn_worker(ctx, std::time::Duration::from_secs(2)))
     }
 

@@ -58,12 +58,38 @@ pub struct Config {
     /// Seconds the officer navigation's queue counts are reused (`DVC_QUEUE_COUNTS_TTL_SECONDS`;
     /// 0: counted on every page).
     pub queue_counts_ttl_seconds: i64,
+    /// The national portal's sync adapter (`DVC_PORTAL_URL`); none: sync rows wait in the
+    /// outbox until it is configured (nothing is lost).
+    pub portal_url: Option<String>,
+    /// The account the national portal issued (`DVC_PORTAL_USERNAME`).
+    pub portal_username: String,
+    /// Its password (`DVC_PORTAL_PASSWORD`).
+    pub portal_password: String,
+    /// The identifier we speak for (`madonvi`, `DVC_PORTAL_MADONVI`): the province's.
+    pub portal_agency: String,
+    /// Attempts after which a failing outbox row is given up (`DVC_OUTBOX_MAX_ATTEMPTS`).
+    pub outbox_max_attempts: i32,
 }
 
 /// The demo gateway's key; `serve` refuses it outside the demo.
 pub const DEMO_PAYGOV_SECRET: &str = "paygov-demo-secret-not-for-production";
 
 impl Config {
+    /// The national portal client, if a portal is configured.
+    pub fn portal(&self) -> Option<crate::integrations::portal::Portal> {
+        self.portal_url.as_ref().map(|url| {
+            crate::integrations::portal::Portal::new(
+                crate::integrations::portal::PortalConfig {
+                    url: url.clone(),
+                    username: self.portal_username.clone(),
+                    password: self.portal_password.clone(),
+                    timeout: std::time::Duration::from_secs(10),
+                },
+                &self.portal_agency,
+            )
+        })
+    }
+
     /// The gateway client's settings, if a gateway is configured.
     pub fn gateway(&self) -> Option<crate::integrations::paygov::GatewayConfig> {
         self.paygov_url.as_ref().map(|url| crate::integrations::paygov::GatewayConfig {
@@ -129,6 +155,16 @@ impl Config {
                     anyhow::anyhow!("DVC_QUEUE_COUNTS_TTL_SECONDS must be a number of seconds from 0 to 300, not {v:?}")
                 })?,
             },
+            portal_url: std::env::var("DVC_PORTAL_URL").ok().filter(|s| !s.is_empty()),
+            portal_username: var("DVC_PORTAL_USERNAME", crate::sim::portal::DEMO_USERNAME),
+            portal_password: var("DVC_PORTAL_PASSWORD", crate::sim::portal::DEMO_PASSWORD),
+            portal_agency: var("DVC_PORTAL_MADONVI", "000.00.00.H56"),
+            outbox_max_attempts: match std::env::var("DVC_OUTBOX_MAX_ATTEMPTS") {
+                Err(_) => crate::jobs::DEFAULT_MAX_ATTEMPTS,
+                Ok(v) => v.parse::<i32>().ok().filter(|n| (1..=100).contains(n)).ok_or_else(|| {
+                    anyhow::anyhow!("DVC_OUTBOX_MAX_ATTEMPTS must be a number from 1 to 100, not {v:?}")
+                })?,
+            },
         })
     }
 
@@ -158,6 +194,11 @@ impl Config {
             paygov_token: None,
             payment_expiry_minutes: 24 * 60,
             queue_counts_ttl_seconds: 0,
+            portal_url: None,
+            portal_username: crate::sim::portal::DEMO_USERNAME.to_owned(),
+            portal_password: crate::sim::portal::DEMO_PASSWORD.to_owned(),
+            portal_agency: "000.00.00.H56".to_owned(),
+            outbox_max_attempts: crate::jobs::DEFAULT_MAX_ATTEMPTS,
         }
     }
 }

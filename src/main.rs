@@ -33,6 +33,9 @@ enum Command {
     ImportUnits,
     /// Run paygov-sim, the simulated payment gateway (no real money), until SIGINT or SIGTERM.
     PaygovSim(PaygovSimArgs),
+    /// Run portal-sim, the simulated national public-service portal (dossier sync), until
+    /// SIGINT or SIGTERM.
+    PortalSim(PortalSimArgs),
     /// Fill the database with a province-year of dossiers for benchmarks (bench/README.md).
     ///
     /// Seeds the demo catalogue first if it is missing. Refuses a database that already holds
@@ -106,6 +109,38 @@ struct PaygovSimArgs {
     /// Leave paid transactions pending until POST /sim/settle/{reference}.
     #[arg(long)]
     leave_pending: bool,
+}
+
+/// The options of `portal-sim`; each fault is described in `sim::portal::Faults`.
+#[derive(clap::Args)]
+struct PortalSimArgs {
+    /// Where to listen (keep it on 127.0.0.1: the /sim/* controls have no authentication).
+    #[arg(long, env = "DVC_PORTAL_SIM_BIND", default_value = "127.0.0.1:8091")]
+    bind: String,
+    /// The account accepted.
+    #[arg(long, env = "DVC_PORTAL_USERNAME", default_value = dvc_portal::sim::portal::DEMO_USERNAME)]
+    username: String,
+    /// Its password.
+    #[arg(long, env = "DVC_PORTAL_PASSWORD", default_value = dvc_portal::sim::portal::DEMO_PASSWORD, hide_env_values = true)]
+    password: String,
+    /// Minutes a session token lives.
+    #[arg(long, default_value_t = 30)]
+    token_minutes: i64,
+    /// Answer 503 with an HTML page, as a proxy in front of a portal that is down.
+    #[arg(long)]
+    down: bool,
+    /// Wait this many milliseconds before answering.
+    #[arg(long, default_value_t = 0)]
+    slow_ms: u64,
+    /// Answer HTTP 500.
+    #[arg(long)]
+    error_500: bool,
+    /// Refuse every dossier and progress call as invalid.
+    #[arg(long)]
+    invalid: bool,
+    /// Let a session token work for this many calls only (0: no limit).
+    #[arg(long, default_value_t = 0)]
+    token_calls: u32,
 }
 
 fn main() {
@@ -192,6 +227,31 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 config.paygov_url = Some(sim.url());
                 paygov_sim = Some(sim);
             }
+            // The demo syncs to portal-sim in this process unless a national portal is configured.
+            let mut portal_sim = None;
+            if demo && config.portal_url.is_none() {
+                use dvc_portal::sim::portal::{SimConfig, start};
+                let mut sim = SimConfig::local(Clock::System);
+                let chosen = std::env::var("DVC_PORTAL_SIM_BIND").ok();
+                sim.bind = chosen.clone().unwrap_or_else(|| "127.0.0.1:8091".to_owned());
+                sim.username = config.portal_username.clone();
+                sim.password = config.portal_password.clone();
+                let sim = match start(sim.clone()) {
+                    Err(e) if chosen.is_none() => {
+                        tracing::warn!(error = %format!("{e:#}"), "portal-sim: port 8091 taken, using a free port");
+                        start(SimConfig { bind: "127.0.0.1:0".to_owned(), ..sim })?
+                    }
+                    started => started?,
+                };
+                println!("portal-sim: {} (what the national portal received)", sim.url());
+                config.portal_url = Some(sim.url());
+                portal_sim = Some(sim);
+            }
+            if !demo && config.portal_url.is_some() && config.portal_password == dvc_portal::sim::portal::DEMO_PASSWORD {
+                anyhow::bail!(
+                    "DVC_PORTAL_URL is set but DVC_PORTAL_PASSWORD is the demo password: set the account the national portal issued"
+                );
+            }
             // A real gateway with the published demo key would accept forged callbacks.
             if !demo && config.paygov_url.is_some() && config.paygov_secret == dvc_portal::config::DEMO_PAYGOV_SECRET {
                 anyhow::bail!(
@@ -209,12 +269,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(sim) = paygov_sim {
                 sim.stop();
             }
+            if let Some(sim) = portal_sim {
+                sim.stop();
+            }
             served?;
         }
         Command::Worker => {
             let db = open_database(&config)?;
-            let mailer = dvc_portal::integrations::mailer::Mailer::from_config(&config)?;
-            let ctx = dvc_portal::jobs::JobContext { db, clock: Clock::System, mailer, config };
+            let ctx = dvc_portal::jobs::JobContext::new(db, Clock::System, config)?;
             let worker = dvc_portal::jobs::spawn_worker(ctx, std::time::Duration::from_secs(2));
             println!("dvc-portal: worker running; stop with Ctrl-C or SIGTERM");
             wait_for_stop()?;
@@ -242,6 +304,27 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             wait_for_stop()?;
             sim.stop();
             println!("paygov-sim: stopped");
+        }
+        Command::PortalSim(args) => {
+            use dvc_portal::sim::portal::{Faults, SimConfig, start};
+            let mut sim = SimConfig::local(Clock::System);
+            sim.bind = args.bind;
+            sim.username = args.username;
+            sim.password = args.password;
+            sim.token_ttl = chrono::TimeDelta::minutes(args.token_minutes.clamp(1, 24 * 60));
+            sim.faults = Faults {
+                down: args.down,
+                slow_ms: args.slow_ms,
+                error_500: args.error_500,
+                invalid: args.invalid,
+                token_calls: args.token_calls,
+                ..Faults::default()
+            };
+            let sim = start(sim)?;
+            println!("portal-sim: {} (read-only page at /, JSON at /sim/store); stop with Ctrl-C or SIGTERM", sim.url());
+            wait_for_stop()?;
+            sim.stop();
+            println!("portal-sim: stopped");
         }
         Command::Migrate => {
             config.create_database = true;

@@ -1,4 +1,5 @@
-//! Adapters to the outside world: mail now; the payment gateway and the national portal later.
+//! Adapters to the outside world: mail, the payment gateway and the national portal.
 
 pub mod mailer;
 pub mod paygov;
+pub mod portal;

@@ -15,6 +15,7 @@ use crate::clock::Clock;
 use crate::db::DbConn;
 use crate::integrations::mailer::OutgoingMail;
 use crate::models::outbox::OutboxRow;
+use chrono::NaiveDateTime;
 use diesel::QueryResult;
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +30,12 @@ pub enum Job {
         /// The attempt.
         transaction_id: String,
     },
+    /// Send one history row of a dossier to the national portal
+    /// ([`crate::services::portal_sync`]).
+    PortalSync {
+        /// The history row (`dossier_events.id`).
+        event_id: String,
+    },
 }
 
 impl Job {
@@ -37,6 +44,7 @@ impl Job {
         match self {
             Job::Email(_) => "email",
             Job::PaymentReceipt { .. } => "payment_receipt",
+            Job::PortalSync { .. } => PORTAL_SYNC,
         }
     }
 
@@ -46,14 +54,23 @@ impl Job {
         match self {
             Job::Email(mail) => mail.message.template(),
             Job::PaymentReceipt { .. } => "payment_receipt",
+            Job::PortalSync { .. } => PORTAL_SYNC,
         }
     }
 }
 
+/// The `outbox.kind` of national-portal sync; its rows keep their order per dossier even past a
+/// dead row (the portal refuses progress that goes back in time).
+pub const PORTAL_SYNC: &str = "portal_sync";
+
 /// Writes a job into the outbox, inside the caller's transaction, due now. `aggregate_id`
 /// (a dossier id) orders the jobs of one aggregate.
 pub fn enqueue(conn: &mut DbConn, clock: &Clock, job: &Job, aggregate_id: Option<&str>) -> QueryResult<()> {
-    let now = clock.now_naive();
+    enqueue_at(conn, clock.now_naive(), job, aggregate_id)
+}
+
+/// [`enqueue`] at a time the caller already holds (the instant of the step it reports).
+pub fn enqueue_at(conn: &mut DbConn, now: NaiveDateTime, job: &Job, aggregate_id: Option<&str>) -> QueryResult<()> {
     let payload = serde_json::to_string(job).map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
     OutboxRow::insert(
         conn,

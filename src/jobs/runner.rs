@@ -18,6 +18,8 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::{Db, DbConn, write_tx};
 use crate::integrations::mailer::Mailer;
+use crate::integrations::portal::Portal;
+use crate::signing::Signer;
 use crate::jobs::Job;
 use crate::models::outbox::{Failure, OutboxRow};
 use chrono::TimeDelta;
@@ -49,8 +51,28 @@ pub struct JobContext {
     pub clock: Clock,
     /// Where mail goes.
     pub mailer: Mailer,
-    /// The configuration (the mail sender, later the portal's address).
+    /// The configuration (the mail sender, the portal's address).
     pub config: Config,
+    /// The national portal; none: its rows wait (are not claimed) until one is configured.
+    pub portal: Option<Portal>,
+    /// Signs the file links given to the portal.
+    pub signer: Signer,
+}
+
+impl JobContext {
+    /// The context of a configuration: its mailer, its portal client, and the key of signed
+    /// links (the same as the web server's).
+    pub fn new(db: Db, clock: Clock, config: Config) -> anyhow::Result<JobContext> {
+        let mailer = Mailer::from_config(&config)?;
+        let signer = Signer::load(config.secret_key.as_deref(), &config.data_dir)?;
+        let portal = config.portal();
+        Ok(JobContext { db, clock, mailer, config, portal, signer })
+    }
+
+    /// The outbox kinds this context cannot run (their rows are left pending).
+    fn held_kinds(&self) -> Vec<&'static str> {
+        if self.portal.is_none() { vec![super::PORTAL_SYNC] } else { vec![] }
+    }
 }
 
 /// Tunables of a run; [`Default`] gives the production values.
@@ -67,6 +89,13 @@ pub struct RunOptions {
 impl Default for RunOptions {
     fn default() -> Self {
         RunOptions { max_attempts: DEFAULT_MAX_ATTEMPTS, lease: DEFAULT_LEASE, batch: DEFAULT_BATCH }
+    }
+}
+
+impl RunOptions {
+    /// The production values with the configured number of attempts.
+    pub fn from_config(config: &Config) -> Self {
+        RunOptions { max_attempts: config.outbox_max_attempts, ..RunOptions::default() }
     }
 }
 
@@ -91,7 +120,7 @@ impl RunReport {
 /// Runs every row that is due now, claiming them under a fresh worker identity, until none is
 /// left to claim (rows leased by other workers are left to them). For tests and one-off runs.
 pub fn run_pending(ctx: &JobContext) -> anyhow::Result<RunReport> {
-    run_pending_with(ctx, &RunOptions::default())
+    run_pending_with(ctx, &RunOptions::from_config(&ctx.config))
 }
 
 /// [`run_pending`] with explicit options.
@@ -143,7 +172,8 @@ impl Shared {
 
 /// Starts a worker that runs due rows, then waits `poll` before looking again.
 pub fn spawn_worker(ctx: JobContext, poll: Duration) -> WorkerHandle {
-    spawn_worker_with(ctx, poll, RunOptions::default())
+    let options = RunOptions::from_config(&ctx.config);
+    spawn_worker_with(ctx, poll, options)
 }
 
 /// [`spawn_worker`] with explicit options.
@@ -264,17 +294,11 @@ fn claim_batch(ctx: &JobContext, options: &RunOptions, owner: &str) -> anyhow::R
     let now = ctx.clock.now_naive();
     let until = now + options.lease;
     with_conn(&ctx.db, |conn| {
-        let ids = OutboxRow::claimable_ids(conn, now, options.batch)?;
+        let ids = OutboxRow::claimable_ids(conn, now, options.batch, &ctx.held_kinds())?;
         if ids.is_empty() {
             return Ok(None);
         }
-        let mut claimed = Vec::with_capacity(ids.len());
-        for id in ids {
-            if write_tx(conn, |conn| OutboxRow::claim(conn, &id, owner, now, until))? {
-                claimed.push(id);
-            }
-        }
-        Ok(Some(claimed))
+        Ok(Some(write_tx(conn, |conn| OutboxRow::claim(conn, &ids, owner, now, until))?))
     })
 }
 
@@ -379,6 +403,20 @@ fn execute(ctx: &JobContext, id: &str, job: &Job) -> Result<(), JobError> {
             .mailer
             .send_keyed(&ctx.config.mail_from, mail, id)
             .map_err(|e| JobError { permanent: e.is_permanent(), message: e.to_string() }),
+        Job::PortalSync { event_id } => {
+            let Some(portal) = &ctx.portal else {
+                return Err(JobError { permanent: false, message: "no national portal is configured".into() });
+            };
+            let env = crate::services::portal_sync::SyncEnv {
+                db: &ctx.db,
+                clock: &ctx.clock,
+                portal,
+                signer: &ctx.signer,
+                base_url: &ctx.config.base_url,
+            };
+            crate::services::portal_sync::send_event(&env, event_id)
+                .map_err(|f| JobError { permanent: f.permanent, message: f.message })
+        }
         Job::PaymentReceipt { transaction_id } => crate::services::payments::fetch_receipt(
             &ctx.db,
             &ctx.clock,

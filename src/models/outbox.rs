@@ -15,20 +15,35 @@ pub const DEAD: &str = "dead";
 
 diesel::alias!(outbox as older: OlderOutbox);
 
-/// The rows a worker may claim at `now`: pending, due, not leased (or the lease ran out), and
-/// with no older pending row of the same aggregate (so one dossier's rows go out in order;
-/// "older" is by `created_at`, then `id`). Rows without an aggregate are never held back.
+/// The kinds whose rows keep their order per aggregate even past a dead row: the national
+/// portal refuses progress that goes back in time, so a later step waits until an administrator
+/// has sent the dead one again.
+pub const STRICT_ORDER_KINDS: [&str; 1] = [crate::jobs::PORTAL_SYNC];
+
+/// The rows a worker may claim at `now`: pending, due, not leased (or the lease ran out), of a
+/// kind not `held`, and with no older unfinished row of the same aggregate and kind (so one
+/// dossier's mails go out in order, and its portal steps too, each independently of the other;
+/// "older" is by `created_at`, then `id`; "unfinished" is pending, or dead for the
+/// [`STRICT_ORDER_KINDS`]). Rows without an aggregate are never held back.
 macro_rules! claimable {
-    ($now:expr) => {{
+    ($now:expr, $held:expr) => {{
         let now: NaiveDateTime = $now;
+        let held: &[&str] = $held;
         outbox::status
             .eq(PENDING)
+            .and(outbox::kind.ne_all(held))
             .and(outbox::next_attempt_at.le(now))
             .and(outbox::lease_until.is_null().or(outbox::lease_until.lt(now)))
             .and(not(exists(
                 older
                     .filter(older.field(outbox::aggregate_id).eq(outbox::aggregate_id))
-                    .filter(older.field(outbox::status).eq(PENDING))
+                    .filter(older.field(outbox::kind).eq(outbox::kind))
+                    .filter(
+                        older.field(outbox::status).eq(PENDING).or(older
+                            .field(outbox::status)
+                            .eq(DEAD)
+                            .and(older.field(outbox::kind).eq_any(STRICT_ORDER_KINDS))),
+                    )
                     .filter(
                         older.field(outbox::created_at).lt(outbox::created_at).or(older
                             .field(outbox::created_at)
@@ -99,29 +114,43 @@ impl OutboxRow {
 
     /// Ids of up to `limit` rows claimable at `now`, oldest first. Others may claim them first:
     /// only [`OutboxRow::claim`] decides.
-    pub fn claimable_ids(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<String>> {
+    pub fn claimable_ids(
+        conn: &mut DbConn,
+        now: NaiveDateTime,
+        limit: i64,
+        held: &[&str],
+    ) -> QueryResult<Vec<String>> {
         outbox::table
-            .filter(claimable!(now))
+            .filter(claimable!(now, held))
             .order((outbox::created_at.asc(), outbox::id.asc()))
             .limit(limit)
             .select(outbox::id)
             .load(conn)
     }
 
-    /// Takes a lease on one row for `owner` until `until`, if it is still claimable at `now`.
-    /// Portable (no `FOR UPDATE SKIP LOCKED`): of workers racing for a row, only the one whose
-    /// update changes it gets `true`.
+    /// Takes a lease for `owner` until `until` on those of `ids` still claimable at `now`, in
+    /// one statement, and answers which it got. Portable (no `FOR UPDATE SKIP LOCKED` or
+    /// `RETURNING`): of workers racing for a row, only the one whose update changes it owns it
+    /// — the conditional UPDATE is atomic on both backends — and the owner reads back the rows
+    /// leased to it with this very `until` (run it in one transaction with the read).
     pub fn claim(
         conn: &mut DbConn,
-        id: &str,
+        ids: &[String],
         owner: &str,
         now: NaiveDateTime,
         until: NaiveDateTime,
-    ) -> QueryResult<bool> {
-        let changed = diesel::update(outbox::table.filter(outbox::id.eq(id)).filter(claimable!(now)))
+    ) -> QueryResult<Vec<String>> {
+        diesel::update(outbox::table.filter(outbox::id.eq_any(ids)).filter(claimable!(now, &[])))
             .set((outbox::lease_owner.eq(owner), outbox::lease_until.eq(until)))
             .execute(conn)?;
-        Ok(changed == 1)
+        outbox::table
+            .filter(outbox::id.eq_any(ids))
+            .filter(outbox::status.eq(PENDING))
+            .filter(outbox::lease_owner.eq(owner))
+            .filter(outbox::lease_until.eq(until))
+            .order((outbox::created_at.asc(), outbox::id.asc()))
+            .select(outbox::id)
+            .load(conn)
     }
 
     /// Extends `owner`'s lease on a pending row to `until`; `false` if the row is no longer

@@ -8,6 +8,7 @@ pub mod demo;
 pub mod intake;
 pub mod invitation;
 pub mod payments;
+pub mod portal_sync;
 pub mod reference_data;
 pub mod seed_load;
 pub mod staff;

@@ -332,7 +332,7 @@ fn record_code(
     to: Status,
     note: Option<&str>,
 ) -> Result<DossierEvent, AppError> {
-    Ok(Dossier::append_event(
+    let event = Dossier::append_event(
         conn,
         DossierEvent {
             id: uuid::Uuid::now_v7().to_string(),
@@ -349,7 +349,10 @@ fn record_code(
             actor_agency_id: actor.agency_id.clone(),
             due_at: dossier.due_at,
         },
-    )?)
+    )?;
+    // Every history row reaches the national portal, in order, from this same transaction.
+    crate::services::portal_sync::enqueue_event(conn, &event)?;
+    Ok(event)
 }
 
 /// Enqueues the citizen's e-mail about a step, if the dossier has an address.

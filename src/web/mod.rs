@@ -30,6 +30,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .route("/v1/procedures", web::get().to(api::procedures::list))
             .route("/v1/procedures/{code}", web::get().to(api::procedures::show))
+            .route("/v1/files/{id}", web::get().to(api::files::download))
             .default_service(web::to(api::not_found)),
     )
     .route("/healthz", web::get().to(api::health::healthz))

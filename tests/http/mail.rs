@@ -29,8 +29,7 @@ impl Harness {
         let sink = SmtpSink::start();
         let mut config = test_db.config();
         config.smtp_url = Some(sink.url());
-        let mailer = Mailer::from_config(&config).unwrap_or_else(|e| panic!("mailer: {e:#}"));
-        let ctx = JobContext { db: test_db.open(), clock: test_clock(), mailer, config };
+        let ctx = JobContext::new(test_db.open(), test_clock(), config).unwrap_or_else(|e| panic!("jobs: {e:#}"));
         Harness { ctx, sink, _test_db: test_db }
     }
 
@@ -178,8 +177,7 @@ fn without_smtp_mail_is_written_as_eml_files() {
     let test_db = TestDb::empty();
     let config = test_db.config();
     assert_eq!(config.smtp_url, None);
-    let mailer = Mailer::from_config(&config).unwrap_or_else(|e| panic!("mailer: {e:#}"));
-    let ctx = JobContext { db: test_db.open(), clock: test_clock(), mailer, config };
+    let ctx = JobContext::new(test_db.open(), test_clock(), config).unwrap_or_else(|e| panic!("jobs: {e:#}"));
     let job = Job::Email(OutgoingMail {
         to: "an@example.vn".into(),
         message: MailMessage::VerifyEmail { name: "Ân".into(), link: "http://127.0.0.1/x".into() },

@@ -194,9 +194,10 @@ fn a_worker_killed_mid_send_is_replaced_when_its_lease_runs_out() {
     let now = h.ctx.clock.now_naive();
     // The "killed" worker claims the row and sends the mail, then dies before recording it.
     let row = with_conn(&h.ctx.db, |conn| -> QueryResult<OutboxRow> {
-        let ids = OutboxRow::claimable_ids(conn, now, 10)?;
+        let ids = OutboxRow::claimable_ids(conn, now, 10, &[])?;
         assert_eq!(ids.len(), 1);
-        assert!(write_tx(conn, |conn| OutboxRow::claim(conn, &ids[0], "killed-worker", now, now + DEFAULT_LEASE))?);
+        let got = write_tx(conn, |conn| OutboxRow::claim(conn, &ids, "killed-worker", now, now + DEFAULT_LEASE))?;
+        assert_eq!(got, ids);
         OutboxRow::find(conn, &ids[0])
     })
     .unwrap_or_else(|e| panic!("claim: {e}"));
@@ -225,10 +226,11 @@ fn a_worker_that_lost_its_lease_cannot_overwrite_the_new_owner() {
     h.enqueue("an@example.vn", withdrawn("L-1"), None);
     let now = h.ctx.clock.now_naive();
     let id = with_conn(&h.ctx.db, |conn| -> QueryResult<String> {
-        let id = OutboxRow::claimable_ids(conn, now, 10)?.remove(0);
-        assert!(OutboxRow::claim(conn, &id, "slow", now, now + DEFAULT_LEASE)?);
-        // A second claim while the lease holds fails.
-        assert!(!OutboxRow::claim(conn, &id, "other", now, now + DEFAULT_LEASE)?);
+        let id = OutboxRow::claimable_ids(conn, now, 10, &[])?.remove(0);
+        let one = [id.clone()];
+        assert_eq!(OutboxRow::claim(conn, &one, "slow", now, now + DEFAULT_LEASE)?, one);
+        // A second claim while the lease holds gets nothing.
+        assert!(OutboxRow::claim(conn, &one, "other", now, now + DEFAULT_LEASE)?.is_empty());
         Ok(id)
     })
     .unwrap_or_else(|e| panic!("claim: {e}"));
@@ -253,9 +255,8 @@ fn released_leases_are_free_at_once() {
     h.enqueue("b@example.vn", withdrawn("F-2"), None);
     let now = h.ctx.clock.now_naive();
     with_conn(&h.ctx.db, |conn| -> QueryResult<()> {
-        for id in OutboxRow::claimable_ids(conn, now, 10)? {
-            assert!(OutboxRow::claim(conn, &id, "stopping", now, now + DEFAULT_LEASE)?);
-        }
+        let ids = OutboxRow::claimable_ids(conn, now, 10, &[])?;
+        assert_eq!(OutboxRow::claim(conn, &ids, "stopping", now, now + DEFAULT_LEASE)?.len(), 2);
         assert_eq!(OutboxRow::release_leases(conn, "stopping")?, 2);
         Ok(())
     })

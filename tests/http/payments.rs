@@ -147,7 +147,7 @@ async fn a_toan_trinh_dossier_waits_for_payment_then_is_paid_online() {
 
     // The worker fetches the e-receipt; the citizen downloads it, nobody else can.
     let report = app.run_pending_jobs().await;
-    assert_eq!(report.dead, 0);
+    assert_eq!(report.dead, 0, "{:?}", app.dead_rows());
     let t = &attempts(&app, &d.id)[0];
     assert!(t.receipt_sha256.is_some(), "receipt stored");
     let receipt = app.get(&format!("/tai-khoan/ho-so/{code}/bien-lai/{}", t.id)).await;

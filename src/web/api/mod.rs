@@ -1,5 +1,6 @@
 //! JSON endpoints for other systems. Errors are JSON: `{"error": {"code", "message", "request_id"}}`.
 
+pub mod files;
 pub mod health;
 pub mod payments;
 pub mod procedures;

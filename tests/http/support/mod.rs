@@ -10,7 +10,6 @@ use dvc_portal::clock::Clock;
 use dvc_portal::config::Config;
 use dvc_portal::db::{Db, DbConn, PooledConn};
 use dvc_portal::files::FileStore;
-use dvc_portal::integrations::mailer::Mailer;
 use dvc_portal::jobs::{JobContext, RunReport, run_pending};
 use dvc_portal::services::{demo, reference_data};
 use std::path::{Path, PathBuf};
@@ -165,6 +164,8 @@ pub struct TestApp {
     pub server: actix_web::dev::ServerHandle,
     /// paygov-sim, when the app was spawned with it ([`TestApp::spawn_with_paygov`]).
     pub paygov: Option<dvc_portal::sim::paygov::SimHandle>,
+    /// portal-sim, the national portal this app syncs to.
+    pub portal: dvc_portal::sim::portal::PortalSimHandle,
     /// Keeps the database alive.
     pub _test_db: TestDb,
 }
@@ -202,15 +203,20 @@ impl TestApp {
         config.smtp_url = Some(smtp.url());
         let db = test_db.open();
         let clock = test_clock();
+        // The portal's port is chosen first, so the simulators know where to call back and
+        // the national portal can fetch the file links it is given.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or_else(|e| panic!("port: {e}"));
+        config.bind = format!("127.0.0.1:{port}");
+        config.base_url = format!("http://127.0.0.1:{port}");
+        // Every test app syncs to its own portal-sim, on the test's clock.
+        let portal = dvc_portal::sim::portal::start(dvc_portal::sim::portal::SimConfig::local(clock.clone()))
+            .unwrap_or_else(|e| panic!("portal-sim: {e:#}"));
+        config.portal_url = Some(portal.url());
         let mut paygov = None;
         if with_paygov {
-            // The portal's port is chosen first, so the simulator knows where to call back.
-            let port = std::net::TcpListener::bind("127.0.0.1:0")
-                .and_then(|l| l.local_addr())
-                .map(|a| a.port())
-                .unwrap_or_else(|e| panic!("port: {e}"));
-            config.bind = format!("127.0.0.1:{port}");
-            config.base_url = format!("http://127.0.0.1:{port}");
             let mut sim = dvc_portal::sim::paygov::SimConfig::local(
                 &format!("{}/api/payments/confirm", config.base_url),
                 &config.paygov_partner,
@@ -222,8 +228,7 @@ impl TestApp {
             config.paygov_url = Some(handle.url());
             paygov = Some(handle);
         }
-        let mailer = Mailer::from_config(&config).unwrap_or_else(|e| panic!("mailer: {e:#}"));
-        let jobs = JobContext { db: db.clone(), clock: clock.clone(), mailer, config: config.clone() };
+        let jobs = JobContext::new(db.clone(), clock.clone(), config.clone()).unwrap_or_else(|e| panic!("jobs: {e:#}"));
         let app =
             Application::build_with_db(config, clock.clone(), db.clone()).unwrap_or_else(|e| panic!("build: {e:#}"));
         let address = format!("http://127.0.0.1:{}", app.port());
@@ -237,7 +242,7 @@ impl TestApp {
                 let _ = rt.block_on(app.run_until_stopped());
             }
         });
-        TestApp { browser: Browser::new(&address), db, clock, smtp, jobs, server, paygov, _test_db: test_db }
+        TestApp { browser: Browser::new(&address), db, clock, smtp, jobs, server, paygov, portal, _test_db: test_db }
     }
 
     /// A new browser with an empty cookie jar.
@@ -261,6 +266,18 @@ impl TestApp {
             .await
             .unwrap_or_else(|e| panic!("{e}"))
             .unwrap_or_else(|e| panic!("{e:#}"))
+    }
+
+    /// The dead outbox rows as `(kind, last_error)`, for assertion messages.
+    pub fn dead_rows(&self) -> Vec<(String, String)> {
+        use diesel::prelude::*;
+        use dvc_portal::db::schema::outbox;
+        let mut conn = self.conn();
+        outbox::table
+            .filter(outbox::status.eq(dvc_portal::models::outbox::DEAD))
+            .select((outbox::kind, outbox::last_error.assume_not_null()))
+            .load(&mut *conn)
+            .unwrap_or_else(|e| panic!("outbox: {e}"))
     }
 
     /// A database connection for assertions.
