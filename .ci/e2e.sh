@@ -141,6 +141,10 @@ BASE_URL="http://127.0.0.1:$PORT"
 SIM_PORT="$(free_port)"
 while [ "$SIM_PORT" = "$PORT" ]; do SIM_PORT="$(free_port)"; done
 PAYGOV_SIM_URL="http://127.0.0.1:$SIM_PORT"
+# portal-sim, the simulated national portal the demo syncs every step to, likewise.
+PORTAL_SIM_PORT="$(free_port)"
+while [ "$PORTAL_SIM_PORT" = "$PORT" ] || [ "$PORTAL_SIM_PORT" = "$SIM_PORT" ]; do PORTAL_SIM_PORT="$(free_port)"; done
+PORTAL_SIM_URL="http://127.0.0.1:$PORTAL_SIM_PORT"
 
 say "starting $BIN serve --demo on $BASE_URL, paygov-sim on $PAYGOV_SIM_URL (data in $TMP, log in ${LOG#"$ROOT"/})"
 SETSID=""
@@ -148,6 +152,7 @@ command -v setsid >/dev/null && SETSID="setsid"
 DATABASE_URL="sqlite://$TMP/portal.db" DVC_DATA_DIR="$TMP/data" BIND="127.0.0.1:$PORT" \
   DVC_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT" DVC_BASE_URL="$BASE_URL" \
   DVC_PAYGOV_URL="" DVC_PAYGOV_SIM_BIND="127.0.0.1:$SIM_PORT" \
+  DVC_PORTAL_URL="" DVC_PORTAL_SIM_BIND="127.0.0.1:$PORTAL_SIM_PORT" \
   $SETSID "$BIN" serve --demo >"$LOG" 2>&1 </dev/null &
 SERVER_PID=$!
 
@@ -181,7 +186,7 @@ say "server healthy after $((SECONDS - t0)) s (pid $SERVER_PID)"
 # ---- 5. journeys ----
 OUT="$ARTIFACTS/e2e-output.txt"
 set +e
-BASE_URL="$BASE_URL" SMTP_SINK_URL="$SMTP_SINK_URL" PAYGOV_SIM_URL="$PAYGOV_SIM_URL" \
+BASE_URL="$BASE_URL" SMTP_SINK_URL="$SMTP_SINK_URL" PAYGOV_SIM_URL="$PAYGOV_SIM_URL" PORTAL_SIM_URL="$PORTAL_SIM_URL" \
   node "$E2E_DIR/run.js" 2>&1 | tee "$OUT"
 rc=${PIPESTATUS[0]}
 set -e

@@ -67,6 +67,8 @@ pub struct Config {
     pub portal_password: String,
     /// The identifier we speak for (`madonvi`, `DVC_PORTAL_MADONVI`): the province's.
     pub portal_agency: String,
+    /// How long one call to the national portal may take (`DVC_PORTAL_TIMEOUT_SECONDS`).
+    pub portal_timeout: std::time::Duration,
     /// Attempts after which a failing outbox row is given up (`DVC_OUTBOX_MAX_ATTEMPTS`).
     pub outbox_max_attempts: i32,
 }
@@ -83,7 +85,7 @@ impl Config {
                     url: url.clone(),
                     username: self.portal_username.clone(),
                     password: self.portal_password.clone(),
-                    timeout: std::time::Duration::from_secs(10),
+                    timeout: self.portal_timeout,
                 },
                 &self.portal_agency,
             )
@@ -159,6 +161,19 @@ impl Config {
             portal_username: var("DVC_PORTAL_USERNAME", crate::sim::portal::DEMO_USERNAME),
             portal_password: var("DVC_PORTAL_PASSWORD", crate::sim::portal::DEMO_PASSWORD),
             portal_agency: var("DVC_PORTAL_MADONVI", "000.00.00.H56"),
+            portal_timeout: match std::env::var("DVC_PORTAL_TIMEOUT_SECONDS") {
+                Err(_) => std::time::Duration::from_secs(10),
+                Ok(v) => v
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|s| (1..=120).contains(s))
+                    .map(std::time::Duration::from_secs)
+                    .ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "DVC_PORTAL_TIMEOUT_SECONDS must be a number of seconds from 1 to 120, not {v:?}"
+                        )
+                    })?,
+            },
             outbox_max_attempts: match std::env::var("DVC_OUTBOX_MAX_ATTEMPTS") {
                 Err(_) => crate::jobs::DEFAULT_MAX_ATTEMPTS,
                 Ok(v) => v.parse::<i32>().ok().filter(|n| (1..=100).contains(n)).ok_or_else(|| {
@@ -198,6 +213,7 @@ impl Config {
             portal_username: crate::sim::portal::DEMO_USERNAME.to_owned(),
             portal_password: crate::sim::portal::DEMO_PASSWORD.to_owned(),
             portal_agency: "000.00.00.H56".to_owned(),
+            portal_timeout: std::time::Duration::from_secs(2),
             outbox_max_attempts: crate::jobs::DEFAULT_MAX_ATTEMPTS,
         }
     }

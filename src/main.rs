@@ -36,6 +36,9 @@ enum Command {
     /// Run portal-sim, the simulated national public-service portal (dossier sync), until
     /// SIGINT or SIGTERM.
     PortalSim(PortalSimArgs),
+    /// Queue the national-portal sync of every history row that has none yet (dossiers from
+    /// before the portal was connected, or loaded in bulk); idempotent.
+    PortalBackfill,
     /// Fill the database with a province-year of dossiers for benchmarks (bench/README.md).
     ///
     /// Seeds the demo catalogue first if it is missing. Refuses a database that already holds
@@ -247,7 +250,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 config.portal_url = Some(sim.url());
                 portal_sim = Some(sim);
             }
-            if !demo && config.portal_url.is_some() && config.portal_password == dvc_portal::sim::portal::DEMO_PASSWORD {
+            if !demo && config.portal_url.is_some() && config.portal_password == dvc_portal::sim::portal::DEMO_PASSWORD
+            {
                 anyhow::bail!(
                     "DVC_PORTAL_URL is set but DVC_PORTAL_PASSWORD is the demo password: set the account the national portal issued"
                 );
@@ -321,10 +325,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 ..Faults::default()
             };
             let sim = start(sim)?;
-            println!("portal-sim: {} (read-only page at /, JSON at /sim/store); stop with Ctrl-C or SIGTERM", sim.url());
+            println!(
+                "portal-sim: {} (read-only page at /, JSON at /sim/store); stop with Ctrl-C or SIGTERM",
+                sim.url()
+            );
             wait_for_stop()?;
             sim.stop();
             println!("portal-sim: stopped");
+        }
+        Command::PortalBackfill => {
+            let db = open_database(&config)?;
+            let queued = dvc_portal::services::portal_sync::backfill(&db, 1000)?;
+            println!("portal-backfill: {queued} history rows queued for the national portal");
         }
         Command::Migrate => {
             config.create_database = true;

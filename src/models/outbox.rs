@@ -38,12 +38,9 @@ macro_rules! claimable {
                 older
                     .filter(older.field(outbox::aggregate_id).eq(outbox::aggregate_id))
                     .filter(older.field(outbox::kind).eq(outbox::kind))
-                    .filter(
-                        older.field(outbox::status).eq(PENDING).or(older
-                            .field(outbox::status)
-                            .eq(DEAD)
-                            .and(older.field(outbox::kind).eq_any(STRICT_ORDER_KINDS))),
-                    )
+                    .filter(older.field(outbox::status).eq(PENDING).or(
+                        older.field(outbox::status).eq(DEAD).and(older.field(outbox::kind).eq_any(STRICT_ORDER_KINDS)),
+                    ))
                     .filter(
                         older.field(outbox::created_at).lt(outbox::created_at).or(older
                             .field(outbox::created_at)
@@ -114,12 +111,7 @@ impl OutboxRow {
 
     /// Ids of up to `limit` rows claimable at `now`, oldest first. Others may claim them first:
     /// only [`OutboxRow::claim`] decides.
-    pub fn claimable_ids(
-        conn: &mut DbConn,
-        now: NaiveDateTime,
-        limit: i64,
-        held: &[&str],
-    ) -> QueryResult<Vec<String>> {
+    pub fn claimable_ids(conn: &mut DbConn, now: NaiveDateTime, limit: i64, held: &[&str]) -> QueryResult<Vec<String>> {
         outbox::table
             .filter(claimable!(now, held))
             .order((outbox::created_at.asc(), outbox::id.asc()))
@@ -206,6 +198,71 @@ impl OutboxRow {
     pub fn release_leases(conn: &mut DbConn, owner: &str) -> QueryResult<usize> {
         diesel::update(outbox::table.filter(outbox::lease_owner.eq(owner)).filter(outbox::status.eq(PENDING)))
             .set((outbox::lease_owner.eq(None::<String>), outbox::lease_until.eq(None::<NaiveDateTime>)))
+            .execute(conn)
+    }
+
+    /// How many rows there are per `(kind, status)`.
+    pub fn counts(conn: &mut DbConn) -> QueryResult<Vec<(String, String, i64)>> {
+        outbox::table
+            .group_by((outbox::kind, outbox::status))
+            .select((outbox::kind, outbox::status, diesel::dsl::count_star()))
+            .order((outbox::kind, outbox::status))
+            .load(conn)
+    }
+
+    /// The creation time of the oldest pending row of each kind.
+    pub fn oldest_pending(conn: &mut DbConn) -> QueryResult<Vec<(String, Option<NaiveDateTime>)>> {
+        outbox::table
+            .filter(outbox::status.eq(PENDING))
+            .group_by(outbox::kind)
+            .select((outbox::kind, diesel::dsl::min(outbox::created_at)))
+            .load(conn)
+    }
+
+    /// Up to `limit` dead rows, oldest first, optionally of one kind.
+    pub fn dead(conn: &mut DbConn, kind: Option<&str>, limit: i64) -> QueryResult<Vec<OutboxRow>> {
+        let mut q = outbox::table.filter(outbox::status.eq(DEAD)).into_boxed();
+        if let Some(kind) = kind {
+            q = q.filter(outbox::kind.eq(kind.to_owned()));
+        }
+        q.order((outbox::created_at.asc(), outbox::id.asc())).limit(limit).select(OutboxRow::as_select()).load(conn)
+    }
+
+    /// The rows of one aggregate and kind, oldest first.
+    pub fn of_aggregate(conn: &mut DbConn, aggregate_id: &str, kind: &str) -> QueryResult<Vec<OutboxRow>> {
+        outbox::table
+            .filter(outbox::aggregate_id.eq(aggregate_id))
+            .filter(outbox::kind.eq(kind))
+            .order((outbox::created_at.asc(), outbox::id.asc()))
+            .select(OutboxRow::as_select())
+            .load(conn)
+    }
+
+    /// Puts dead rows back in the queue, due at `now` with their attempts counted afresh (their
+    /// last error is kept until the next attempt); `ids` none: every dead row of `kind` (or of
+    /// every kind). Answers how many.
+    pub fn resend(
+        conn: &mut DbConn,
+        ids: Option<&[String]>,
+        kind: Option<&str>,
+        now: NaiveDateTime,
+    ) -> QueryResult<usize> {
+        let mut target = outbox::table.filter(outbox::status.eq(DEAD)).into_boxed();
+        if let Some(ids) = ids {
+            target = target.filter(outbox::id.eq_any(ids.to_vec()));
+        }
+        if let Some(kind) = kind {
+            target = target.filter(outbox::kind.eq(kind.to_owned()));
+        }
+        let chosen: Vec<String> = target.select(outbox::id).load(conn)?;
+        diesel::update(outbox::table.filter(outbox::id.eq_any(&chosen)).filter(outbox::status.eq(DEAD)))
+            .set((
+                outbox::status.eq(PENDING),
+                outbox::attempts.eq(0),
+                outbox::next_attempt_at.eq(now),
+                outbox::lease_owner.eq(None::<String>),
+                outbox::lease_until.eq(None::<NaiveDateTime>),
+            ))
             .execute(conn)
     }
 }

@@ -4,6 +4,7 @@
 pub mod agencies;
 pub mod audit;
 pub mod holidays;
+pub mod operations;
 pub mod procedures;
 pub mod staff;
 

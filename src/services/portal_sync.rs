@@ -23,6 +23,7 @@ use crate::models::payment::PaymentRequest;
 use crate::models::procedure::{Field, Procedure};
 use crate::models::staff::Staff;
 use crate::signing::Signer;
+use chrono::NaiveDateTime;
 use diesel::QueryResult;
 
 /// How long the file links given to the portal work.
@@ -194,7 +195,8 @@ fn dossier_item(env: &SyncEnv<'_>, s: &Snapshot) -> DossierItem {
         _ => (wire::ID_TAX_CODE, wire::SUBJECT_BUSINESS),
     };
     let received = s.history.iter().any(|e| e.to_status == Status::Received.code());
-    let ended = s.history.iter().find(|e| e.to_status == Status::Resolved.code() || e.to_status == Status::Stopped.code());
+    let ended =
+        s.history.iter().find(|e| e.to_status == Status::Resolved.code() || e.to_status == Status::Stopped.code());
     let note = s
         .history
         .iter()
@@ -303,4 +305,49 @@ fn progress_item(s: &Snapshot, e: &DossierEvent) -> ProgressItem {
         ngay_bat_dau: wire::timestamp(e.at),
         ngay_ket_thuc_theo_quy_dinh: wire::timestamp_or_empty(e.due_at),
     }
+}
+
+/// Queues the sync of every history row that has no `portal_sync` row yet (dossiers from
+/// before the portal was connected, or loaded in bulk), oldest first, in transactions of
+/// `chunk` rows; answers how many were queued. Idempotent: a second run queues nothing.
+pub fn backfill(db: &Db, chunk: i64) -> anyhow::Result<u64> {
+    use crate::db::schema::{dossier_events, outbox};
+    use diesel::prelude::*;
+    let mut conn = db.get()?;
+    let queued: std::collections::HashSet<String> = outbox::table
+        .filter(outbox::kind.eq(crate::jobs::PORTAL_SYNC))
+        .select(outbox::payload)
+        .load::<String>(&mut conn)?
+        .into_iter()
+        .filter_map(|p| match serde_json::from_str::<Job>(&p) {
+            Ok(Job::PortalSync { event_id }) => Some(event_id),
+            _ => None,
+        })
+        .collect();
+    let mut after: Option<(NaiveDateTime, String)> = None;
+    let mut total = 0u64;
+    loop {
+        let mut q = dossier_events::table
+            .select(DossierEvent::as_select())
+            .order((dossier_events::at.asc(), dossier_events::id.asc()))
+            .limit(chunk.max(1))
+            .into_boxed();
+        if let Some((at, id)) = &after {
+            q = q.filter(
+                dossier_events::at.gt(*at).or(dossier_events::at.eq(*at).and(dossier_events::id.gt(id.clone()))),
+            );
+        }
+        let events: Vec<DossierEvent> = q.load(&mut conn)?;
+        let Some(last) = events.last() else { break };
+        after = Some((last.at, last.id.clone()));
+        let todo: Vec<&DossierEvent> = events.iter().filter(|e| !queued.contains(&e.id)).collect();
+        crate::db::write_tx(&mut conn, |conn| -> QueryResult<()> {
+            for e in &todo {
+                enqueue_event(conn, e)?;
+            }
+            Ok(())
+        })?;
+        total += todo.len() as u64;
+    }
+    Ok(total)
 }

@@ -94,6 +94,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/can-bo/kich-hoat", web::get().to(admin::invitation::form))
     .route("/can-bo/kich-hoat", web::post().to(admin::invitation::activate))
     .route("/quan-tri", web::get().to(admin::index))
+    .route("/quan-tri/dong-bo", web::get().to(admin::operations::show))
+    .route("/quan-tri/dong-bo/gui-lai", web::post().to(admin::operations::resend))
     .route("/quan-tri/co-quan", web::get().to(admin::agencies::list))
     .route("/quan-tri/co-quan/moi", web::get().to(admin::agencies::new_form))
     .route("/quan-tri/co-quan/moi", web::post().to(admin::agencies::create))

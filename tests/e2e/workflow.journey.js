@@ -830,6 +830,30 @@ const workflow = journey('Một cửa, bổ sung, liên thông, phê duyệt, tr
     });
     await step('axe', () => checkA11y(staff, 'hàng đã kết thúc'));
     await shot(staff, 'lt-25-hang-da-ket-thuc');
+    await step('Cổng DVC quốc gia (portal-sim) nhận đủ mọi bước, đúng thứ tự, trạng thái 10', async () => {
+      await goto(staff, ctx.url(`/can-bo/ho-so/${ctx.code}`));
+      const ours = await staff.getByRole('region', { name: 'Quá trình xử lý' }).locator('tbody tr').count();
+      const portal = process.env.PORTAL_SIM_URL;
+      assert.ok(portal, 'PORTAL_SIM_URL is not set (.ci/e2e.sh sets it)');
+      // The worker in the server sends every 2 s; wait for it.
+      let held;
+      for (let i = 0; i < 40; i++) {
+        const store = await (await fetch(`${portal}/sim/store`)).json();
+        held = store.dossiers[ctx.code];
+        if (held && held.progress.length === ours) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      assert.ok(held, `the national portal never received ${ctx.code}`);
+      assert.equal(held.progress.length, ours, 'progress entries at the portal vs history rows here');
+      assert.equal(held.dossier.TrangThaiHoSo, '10', 'TrangThaiHoSo at the portal');
+      const times = held.progress.map((p) => p.ThoiDiemXuLy);
+      assert.deepEqual(times, [...times].sort(), 'progress in order');
+      await goto(staff, ctx.url(`/can-bo/ho-so/${ctx.code}`));
+      assertContains(nfc(await staff.locator('.sync-status').textContent()), `Đã gửi đủ ${ours}/${ours} bước`, 'sync status on the staff page');
+    });
+    await goto(staff, `${process.env.PORTAL_SIM_URL}/`);
+    await step('axe (portal-sim)', () => checkA11y(staff, 'trang của Cổng DVC quốc gia mô phỏng'));
+    await shot(staff, 'lt-26-cong-dvc-quoc-gia');
   }, { needs: 'xa1.lanhdao thấy hồ sơ ở /lanh-dao và phê duyệt', timeout: 90_000 });
 });
 

@@ -101,6 +101,7 @@ async fn officers_citizens_and_strangers_are_kept_out_of_every_admin_page() {
         "/quan-tri/ngay-nghi?nam=2027",
         "/quan-tri/ngay-nghi/2027-02-08",
         "/quan-tri/nhat-ky",
+        "/quan-tri/dong-bo",
     ];
     let posts = [
         "/quan-tri/co-quan/moi",
@@ -113,6 +114,7 @@ async fn officers_citizens_and_strangers_are_kept_out_of_every_admin_page() {
         "/quan-tri/ngay-nghi",
         "/quan-tri/ngay-nghi/2027-02-08",
         "/quan-tri/ngay-nghi/2027-02-08/xoa",
+        "/quan-tri/dong-bo/gui-lai",
     ];
     let officer = app.staff("xa1.motcua").await;
     let leader = app.staff("tinh.lanhdao").await;
@@ -142,7 +144,7 @@ async fn officers_citizens_and_strangers_are_kept_out_of_every_admin_page() {
     let admin = admin(&app).await;
     let page = admin.get("/quan-tri").await;
     assert_eq!(page.status, 200);
-    assert_eq!(page.html().count(".admin-sections a"), 5);
+    assert_eq!(page.html().count(".admin-sections a"), 6);
     assert_eq!(admin.get("/quan-tri/ngay-nghi/2027-02-08").await.status, 200);
 }
 

@@ -5,7 +5,7 @@ use crate::support::smtp::{ReceivedMail, SmtpSink};
 use crate::support::{TestDb, test_clock, with_conn};
 use chrono::TimeDelta;
 use dvc_portal::db::write_tx;
-use dvc_portal::integrations::mailer::{MailMessage, Mailer, OutgoingMail};
+use dvc_portal::integrations::mailer::{MailMessage, OutgoingMail};
 use dvc_portal::jobs::{Job, JobContext, RunReport, enqueue, run_pending};
 use dvc_portal::models::outbox::{OutboxRow, SENT};
 use std::io::{BufRead, BufReader, Write};

@@ -18,6 +18,7 @@ mod outbox;
 mod paygov_sim;
 mod payments;
 mod payments_officer;
+mod portal_sync;
 mod privacy;
 mod reconciliation;
 mod reminders;

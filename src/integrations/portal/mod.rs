@@ -136,7 +136,13 @@ impl Portal {
         let url = format!("{}{path}", self.config.url.trim_end_matches('/'));
         let res = self.http()?.post(&url).json(body).send().map_err(|e| PortalError::Unavailable(transport(&e)))?;
         let status = res.status().as_u16();
-        let bytes = res.bytes().map_err(|e| PortalError::Unavailable(transport(&e)))?;
+        let bytes = res.bytes().map_err(|e| {
+            PortalError::Unavailable(if e.is_timeout() {
+                "timeout".into()
+            } else {
+                "connection cut in the body".into()
+            })
+        })?;
         if !(200..300).contains(&status) {
             return Err(PortalError::Unavailable(format!("HTTP {status}")));
         }
@@ -247,11 +253,25 @@ fn transport(e: &reqwest::Error) -> String {
         "timeout".into()
     } else if e.is_connect() {
         "connection refused".into()
-    } else if e.is_body() || e.is_decode() {
+    } else if e.is_body() || e.is_decode() || cut_short(e) {
         "connection cut in the body".into()
     } else {
         "transport error".into()
     }
+}
+
+/// Whether the connection closed or was reset before the answer was complete (hyper says so
+/// only in the error's sources, whose text never carries data).
+fn cut_short(e: &reqwest::Error) -> bool {
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let text = s.to_string().to_lowercase();
+        if ["closed", "reset", "incomplete", "unexpected end", "eof"].iter().any(|w| text.contains(w)) {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 /// What an unreadable body looked like, without repeating it (it could echo data).

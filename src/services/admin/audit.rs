@@ -51,8 +51,13 @@ pub fn record(conn: &mut DbConn, clock: &Clock, change: Change<'_>) -> QueryResu
 }
 
 /// The kinds of things the log records, with their Vietnamese names (the page's filter).
-pub const ENTITIES: [(&str, &str); 4] =
-    [("agency", "Cơ quan"), ("staff", "Cán bộ"), ("procedure", "Thủ tục"), ("holiday", "Ngày nghỉ, ngày làm bù")];
+pub const ENTITIES: [(&str, &str); 5] = [
+    ("agency", "Cơ quan"),
+    ("staff", "Cán bộ"),
+    ("procedure", "Thủ tục"),
+    ("holiday", "Ngày nghỉ, ngày làm bù"),
+    ("outbox", "Hàng đợi gửi đi"),
+];
 
 /// The Vietnamese name of a kind of thing.
 pub fn entity_label(entity: &str) -> &'static str {
@@ -67,6 +72,7 @@ pub fn action_label(action: &str) -> &'static str {
         "delete" => "Xóa",
         "invite" => "Gửi thư mời",
         "activate" => "Kích hoạt tài khoản",
+        "resend" => "Gửi lại",
         _ => "Khác",
     }
 }

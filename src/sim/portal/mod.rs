@@ -182,7 +182,8 @@ pub fn start(config: SimConfig) -> anyhow::Result<PortalSimHandle> {
 impl PortalSimHandle {
     /// The base URL (`http://127.0.0.1:<port>`).
     pub fn url(&self) -> String {
-        let ip = if self.address.ip().is_unspecified() { "127.0.0.1".to_owned() } else { self.address.ip().to_string() };
+        let ip =
+            if self.address.ip().is_unspecified() { "127.0.0.1".to_owned() } else { self.address.ip().to_string() };
         format!("http://{ip}:{}", self.address.port())
     }
 

@@ -2,10 +2,10 @@
 //! (`/sim/faults`, `/sim/expire-tokens`, `/sim/forget/{code}`; no authentication: bind to
 //! 127.0.0.1).
 
+use super::Shared;
 use super::api::{control_error, store_json};
 use super::faults::Faults;
 use super::store::Counters;
-use super::Shared;
 use actix_web::http::StatusCode;
 use actix_web::web::{self, Bytes, Data, Path};
 use actix_web::{HttpResponse, Responder};

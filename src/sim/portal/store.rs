@@ -295,7 +295,11 @@ fn valid_dossier_code(code: &str) -> bool {
 }
 
 fn one_of(name: &str, value: &str, allowed: &[&str]) -> Result<(), String> {
-    if allowed.contains(&value) { Ok(()) } else { Err(format!("{name} không thuộc danh mục ({})", allowed.join(", "))) }
+    if allowed.contains(&value) {
+        Ok(())
+    } else {
+        Err(format!("{name} không thuộc danh mục ({})", allowed.join(", ")))
+    }
 }
 
 fn state(name: &str, value: &str) -> Result<(), String> {

@@ -7,6 +7,7 @@ pub mod agencies;
 pub mod audit;
 pub mod holidays;
 pub mod invitation;
+pub mod operations;
 pub mod procedures;
 pub mod staff;
 

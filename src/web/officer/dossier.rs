@@ -14,6 +14,7 @@ use crate::error::AppError;
 use crate::models::dossier::Attachment;
 use crate::models::staff::Staff;
 use crate::queries::officer::{self as q, StaffDossier};
+use crate::services::admin::operations::SyncStatus;
 use crate::services::workflow::{self, calendar_for};
 use crate::web::auth::{Officer, SessionStaff, Viewer};
 use crate::web::form_state::FormState;
@@ -39,6 +40,8 @@ pub struct Loaded {
     pub may_extend: bool,
     /// Fees: the payment requests, and the quantities a new request starts from.
     pub fees: Fees,
+    /// Its sync to the national portal.
+    pub sync: SyncStatus,
 }
 
 /// Loads a dossier the officer may see (another agency's answers "not found").
@@ -54,9 +57,34 @@ pub async fn load(state: &AppState, staff: &SessionStaff, code: String) -> Resul
             let allowed = workflow::allowed_actions(&officer, &sd.dossier);
             let may_extend = workflow::may_extend(&officer, &sd.dossier, !sd.extensions.is_empty());
             let fees = payments::load(conn, &sd.dossier, &allowed)?;
-            Ok(Loaded { sd, cal, specialists, allowed, may_extend, fees })
+            let sync = crate::services::admin::operations::sync_status(conn, &sd.dossier.id)?;
+            Ok(Loaded { sd, cal, specialists, allowed, may_extend, fees, sync })
         })
         .await
+}
+
+/// The national-portal sync status in one sentence, and whether it needs attention.
+fn sync_sentence(s: &SyncStatus) -> (String, bool) {
+    let total = s.sent + s.pending + s.dead;
+    let last = s.last_sent_at.map(|t| format!(" (lần gần nhất lúc {})", local_time(&t))).unwrap_or_default();
+    let error = s.last_error.as_deref().map(|e| format!(" Lỗi gần nhất: {e}")).unwrap_or_default();
+    if s.dead > 0 {
+        let text = format!(
+            "Đã gửi {}/{total} bước lên Cổng DVC quốc gia{last}; {} bước bị từ chối, chờ quản trị viên gửi lại.{error}",
+            s.sent, s.dead
+        );
+        (text, true)
+    } else if s.pending > 0 {
+        (
+            format!(
+                "Đã gửi {}/{total} bước lên Cổng DVC quốc gia{last}; {} bước đang chờ gửi.{error}",
+                s.sent, s.pending
+            ),
+            false,
+        )
+    } else {
+        (format!("Đã gửi đủ {total}/{total} bước lên Cổng DVC quốc gia{last}."), false)
+    }
 }
 
 /// What was posted, when the page is drawn again after a refused action.
@@ -164,6 +192,8 @@ pub struct DossierPage {
     receipt_base: String,
     /// Staff view of the fees panel (references and notes shown).
     staff: bool,
+    /// The national-portal sync: a sentence, and whether something is wrong.
+    sync: (String, bool),
 }
 
 impl DossierPage {
@@ -313,7 +343,7 @@ pub fn view(
     fresh: bool,
 ) -> DossierPage {
     let now = state.clock.now_naive();
-    let Loaded { sd, cal, specialists, allowed, may_extend, fees } = loaded;
+    let Loaded { sd, cal, specialists, allowed, may_extend, fees, sync } = loaded;
     let d = &sd.dossier;
     let unit = TimeLimitUnit::parse(&sd.procedure.time_limit_unit).map_or("", TimeLimitUnit::label);
     let holder_id = d.handler_agency_id.clone().unwrap_or_else(|| d.agency_id.clone());
@@ -338,6 +368,7 @@ pub fn view(
         ),
         payments: fees.panel,
         receipt_base: format!("/can-bo/ho-so/{}/bien-lai", d.code),
+        sync: sync_sentence(&sync),
         staff: true,
         code: d.code.clone(),
         version: d.version,
