@@ -321,10 +321,21 @@ struct JobError {
 fn run_one(ctx: &JobContext, options: &RunOptions, owner: &str, id: &str) -> anyhow::Result<Outcome> {
     // The lease was taken when the batch was claimed; extend it to cover this send, or learn
     // that it ran out and another worker took the row.
-    let until = ctx.clock.now_naive() + options.lease;
-    let row = with_conn(&ctx.db, |conn| match write_tx(conn, |conn| OutboxRow::renew(conn, id, owner, until))? {
-        true => OutboxRow::find(conn, id).map(Some),
-        false => Ok(None),
+    // While more than half of it is left, the lease itself is proof enough that nobody else
+    // has the row (no write needed); past that, it is renewed first.
+    let now = ctx.clock.now_naive();
+    let until = now + options.lease;
+    let row = with_conn(&ctx.db, |conn| {
+        let row = OutboxRow::find(conn, id)?;
+        let held = row.status == crate::models::outbox::PENDING && row.lease_owner.as_deref() == Some(owner);
+        match row.lease_until {
+            Some(lease) if held && lease - now > options.lease / 2 => Ok(Some(row)),
+            _ if held => match write_tx(conn, |conn| OutboxRow::renew(conn, id, owner, until))? {
+                true => OutboxRow::find(conn, id).map(Some),
+                false => Ok(None),
+            },
+            _ => Ok(None),
+        }
     })?;
     let Some(row) = row else {
         return Ok(Outcome::Lost);

@@ -20,7 +20,7 @@ use crate::jobs::{Job, enqueue_at};
 use crate::models::agency::Agency;
 use crate::models::dossier::{Attachment, Dossier, DossierEvent};
 use crate::models::payment::PaymentRequest;
-use crate::models::procedure::{Field, Procedure};
+use crate::models::procedure::Procedure;
 use crate::models::staff::Staff;
 use crate::signing::Signer;
 use chrono::NaiveDateTime;
@@ -98,11 +98,12 @@ fn load(conn: &mut DbConn, event_id: &str) -> Result<Option<Snapshot>, SyncFailu
     let procedure = Procedure::find(conn, &dossier.procedure_id).map_err(db_failure)?;
     let agency = Agency::find(conn, &dossier.agency_id).map_err(db_failure)?;
     let (Some(procedure), Some(agency)) = (procedure, agency) else { return Ok(None) };
-    let field_name = Field::all(conn)
+    let field_name: String = crate::db::schema::fields::table
+        .find(&procedure.field_code)
+        .select(crate::db::schema::fields::name)
+        .first(conn)
+        .optional()
         .map_err(db_failure)?
-        .into_iter()
-        .find(|f| f.code == procedure.field_code)
-        .map(|f| f.name)
         .unwrap_or_default();
     let history: Vec<DossierEvent> = dossier_events::table
         .filter(dossier_events::dossier_id.eq(&dossier.id))

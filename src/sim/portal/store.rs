@@ -326,3 +326,98 @@ fn url(name: &str, value: &str) -> Result<(), String> {
         Err(format!("{name} không phải đường dẫn tải tệp"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::integrations::portal::wire::Identification;
+
+    fn item() -> DossierItem {
+        DossierItem {
+            ma_ho_so: "000.20.01.H56-261125-00001".into(),
+            ma_tthc: "1.001022".into(),
+            ten_tthc: "Đăng ký nhận cha, mẹ, con".into(),
+            ma_linh_vuc: "ho-tich".into(),
+            ten_linh_vuc: "Hộ tịch".into(),
+            kenh_thuc_hien: "2".into(),
+            chu_ho_so: "Nguyễn Thị Lan".into(),
+            loai_doi_tuong: "1".into(),
+            so_giay_to_chu_ho_so: "038190012345".into(),
+            dinh_danh_chs: vec![Identification { loai_dinh_danh: "1".into(), so_dinh_danh: "038190012345".into() }],
+            email: String::new(),
+            so_dien_thoai: "0912345678".into(),
+            trich_yeu_ho_so: "x".into(),
+            ngay_nop_ho_so: "20261125090000".into(),
+            ngay_tiep_nhan: String::new(),
+            ngay_hen_tra: String::new(),
+            trang_thai_ho_so: "1".into(),
+            ngay_tra: String::new(),
+            ngay_ket_thuc_xu_ly: String::new(),
+            ngay_tu_choi: String::new(),
+            don_vi_xu_ly: "000.20.01.H56".into(),
+            ghi_chu: String::new(),
+            duoc_thanh_toan_truc_tuyen: "3".into(),
+            tai_lieu_nop: vec![],
+            danh_sach_le_phi: vec![],
+            danh_sach_giay_to_ket_qua: vec![],
+        }
+    }
+
+    fn progress(at: &str) -> ProgressItem {
+        ProgressItem {
+            ma_ho_so: "000.20.01.H56-261125-00001".into(),
+            nguoi_xu_ly: "Lê Thị Hoa".into(),
+            chuc_danh: "Cán bộ một cửa".into(),
+            thoi_diem_xu_ly: at.into(),
+            phong_ban_xu_ly: "UBND xã".into(),
+            noi_dung_xu_ly: "Tiếp nhận hồ sơ".into(),
+            trang_thai: "2".into(),
+            ngay_bat_dau: at.into(),
+            ngay_ket_thuc_theo_quy_dinh: String::new(),
+        }
+    }
+
+    /// A change that breaks one rule, and the field the refusal must name.
+    type Breakage = (fn(&mut DossierItem), &'static str);
+
+    #[test]
+    fn a_good_item_passes_and_each_broken_rule_is_named() {
+        assert_eq!(validate_dossier(&item()), Ok(()));
+        let cases: Vec<Breakage> = vec![
+            (|i| i.chu_ho_so.clear(), "ChuHoSo"),
+            (|i| i.kenh_thuc_hien = "9".into(), "KenhThucHien"),
+            (|i| i.trang_thai_ho_so = "11".into(), "TrangThaiHoSo"),
+            (|i| i.trang_thai_ho_so = "02".into(), "TrangThaiHoSo"),
+            (|i| i.ngay_nop_ho_so = "25/11/2026".into(), "NgayNopHoSo"),
+            (|i| i.ngay_hen_tra = "2026112509".into(), "NgayHenTra"),
+            (|i| i.ma_tthc = "TT-01".into(), "MaTTHC"),
+            (|i| i.ma_ho_so = "HS-1".into(), "MaHoSo"),
+            (|i| i.trang_thai_ho_so = "4".into(), "NgayTiepNhan"),
+            (|i| i.dinh_danh_chs[0].loai_dinh_danh = "7".into(), "LoaiDinhDanh"),
+        ];
+        for (breaks, field) in cases {
+            let mut i = item();
+            breaks(&mut i);
+            let e = validate_dossier(&i).err().unwrap_or_default();
+            assert!(e.contains(field), "{field}: {e}");
+            assert!(!e.contains("Nguyễn"), "no value in the message: {e}");
+        }
+    }
+
+    #[test]
+    fn progress_must_follow_its_dossier_and_never_go_back() {
+        let store = Store::default();
+        assert_eq!(store.progress(vec![progress("20261125090000")]).map_err(|e| e.0), Err(wire::NOT_FOUND));
+        assert_eq!(store.sync(vec![item()], true).map_err(|e| e.0), Err(wire::NOT_FOUND));
+        assert_eq!(store.sync(vec![item()], false), Ok(()));
+        assert_eq!(store.sync(vec![item()], false).map_err(|e| e.0), Err(wire::ALREADY_EXISTS));
+        assert_eq!(store.progress(vec![progress("20261125090000"), progress("20261125090000")]), Ok(()));
+        assert_eq!(store.progress(vec![progress("20261125085959")]).map_err(|e| e.0), Err(wire::INVALID));
+        // All or nothing: a batch whose second entry goes back adds nothing.
+        let refused = store.progress(vec![progress("20261126090000"), progress("20261125100000")]);
+        assert_eq!(refused.map_err(|e| e.0), Err(wire::INVALID));
+        assert_eq!(store.sizes(), (1, 2));
+        assert_eq!(validate_progress(&progress("20261125090000")), Ok(()));
+        assert!(validate_progress(&ProgressItem { trang_thai: "0".into(), ..progress("20261125090000") }).is_err());
+    }
+}
