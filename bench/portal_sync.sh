@@ -79,7 +79,9 @@ drain() { # $1 = DATABASE_URL, $2 = workers
   curl -fs "http://127.0.0.1:$sim_port/sim/store" | python3 -c '
 import json, sys
 s = json.load(sys.stdin); c = s["counters"]; d = s["dossiers"]
-print(f"portal holds {len(d)} dossiers, {sum(len(h[\"progress\"]) for h in d.values())} progress entries; accepted {c[\"accepted\"]}, duplicates {c[\"duplicates\"]}, rejected {c[\"rejected\"]}, logins {c[\"logins\"]}")'
+entries = sum(len(h["progress"]) for h in d.values())
+print("portal holds %d dossiers, %d progress entries; accepted %d, duplicates %d, rejected %d, logins %d"
+      % (len(d), entries, c["accepted"], c["duplicates"], c["rejected"], c["logins"]))'
   kill "$sim_pid"; wait "$sim_pid" 2>/dev/null || true
 }
 
