@@ -119,3 +119,21 @@ pub fn local_time(at: &chrono::NaiveDateTime) -> String {
 pub fn local_date(at: &chrono::NaiveDateTime) -> String {
     at.and_utc().with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).format("%d/%m/%Y").to_string()
 }
+
+/// A stored file as a download (never inline), not cached: the bytes read from the store off
+/// the async threads. The caller has already decided that the viewer may have it.
+pub async fn download(
+    state: &super::state::AppState,
+    a: crate::models::dossier::Attachment,
+) -> Result<HttpResponse, AppError> {
+    use actix_web::http::header;
+    let (files, sha) = (state.files.clone(), a.sha256.clone());
+    let bytes = actix_web::web::block(move || files.get(&sha))
+        .await?
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("file {}: {e}", a.id)))?;
+    Ok(HttpResponse::Ok()
+        .content_type(a.content_type.clone())
+        .insert_header(header::ContentDisposition::attachment(a.file_name.clone()))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .body(bytes))
+}

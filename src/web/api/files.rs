@@ -6,7 +6,6 @@ use crate::error::AppError;
 use crate::models::dossier::{Attachment, Dossier};
 use crate::services::portal_sync::FILE_LINK_PURPOSE;
 use crate::web::state::AppState;
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -38,13 +37,5 @@ pub async fn download(
         })
         .await?
         .ok_or(AppError::NotFound("tệp"))?;
-    let (files, sha) = (state.files.clone(), a.sha256.clone());
-    let bytes = web::block(move || files.get(&sha))
-        .await?
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("file {}: {e}", a.id)))?;
-    Ok(HttpResponse::Ok()
-        .content_type(a.content_type.clone())
-        .insert_header(header::ContentDisposition::attachment(a.file_name.clone()))
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .body(bytes))
+    crate::web::render::download(&state, a).await
 }

@@ -319,14 +319,5 @@ pub async fn attachment(
         })
         .await?
         .ok_or(AppError::NotFound("tệp"))?;
-    let files = state.files.clone();
-    let sha = a.sha256.clone();
-    let bytes = web::block(move || files.get(&sha))
-        .await?
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("file {}: {e}", a.id)))?;
-    Ok(HttpResponse::Ok()
-        .content_type(a.content_type.clone())
-        .insert_header(header::ContentDisposition::attachment(a.file_name.clone()))
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .body(bytes))
+    crate::web::render::download(&state, a).await
 }
